@@ -1,0 +1,91 @@
+"""Append raw files to the Bronze Delta tables, each file once whatever its name.
+
+A file's identity is the SHA-256 of its bytes. Its rows and their `_file_hash` are committed
+to Bronze in one Delta append, so the check "already loaded?" reads Bronze itself: a run
+killed at any point never leaves a file half-loaded or loaded twice.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+import pyarrow as pa
+from deltalake import write_deltalake
+
+from ingestion.datasets import Dataset
+from ingestion.readers import RawFileError, read_raw_file
+from ingestion.warehouse import distinct_values, open_table, register_table, table_path
+
+BRONZE = "bronze"
+
+
+class Outcome(StrEnum):
+    LOADED = "loaded"
+    SKIPPED = "skipped"  # same content already in Bronze
+    EMPTY = "empty"  # header only: nothing to load, not an error
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class FileResult:
+    dataset: str
+    path: Path
+    outcome: Outcome
+    rows: int = 0
+    detail: str = ""  # why a file was skipped or rejected, or which columns were ignored
+
+
+@dataclass
+class BronzeLoader:
+    """Loads the files of one dataset; remembers the hashes it has seen in this run."""
+
+    warehouse: Path
+    dataset: Dataset
+    raw_root: Path
+    _seen: dict[str, str] = field(default_factory=dict)  # file hash -> source file
+
+    def __post_init__(self) -> None:
+        delta = open_table(self.warehouse, BRONZE, self.dataset.name)
+        if delta is not None:
+            self._seen = {h: "an earlier run" for h in distinct_values(delta, "_file_hash")}
+
+    def load(self, path: Path) -> FileResult:
+        name = self.dataset.name
+        file_hash = hashlib.sha256(path.read_bytes()).hexdigest()
+        if file_hash in self._seen:
+            detail = f"same content as {self._seen[file_hash]}"
+            return FileResult(name, path, Outcome.SKIPPED, detail=detail)
+        try:
+            raw = read_raw_file(path, self.dataset)
+        except RawFileError as e:
+            return FileResult(name, path, Outcome.REJECTED, detail=e.problem)
+        ignored = f"ignored extra column(s): {', '.join(raw.ignored_columns)}"
+        detail = ignored if raw.ignored_columns else ""
+        if raw.table.num_rows == 0:
+            return FileResult(name, path, Outcome.EMPTY, detail=detail or "header only")
+        source_file = (
+            str(path.relative_to(self.raw_root))
+            if path.is_relative_to(self.raw_root)
+            else str(path)
+        )
+        self._append(_with_load_metadata(raw.table, source_file, file_hash))
+        self._seen[file_hash] = source_file
+        return FileResult(name, path, Outcome.LOADED, rows=raw.table.num_rows, detail=detail)
+
+    def _append(self, table: pa.Table) -> None:
+        location = table_path(self.warehouse, BRONZE, self.dataset.name)
+        write_deltalake(str(location), table, mode="append")
+        register_table(self.warehouse, BRONZE, self.dataset.name)
+
+
+def _with_load_metadata(table: pa.Table, source_file: str, file_hash: str) -> pa.Table:
+    rows = table.num_rows
+    loaded_at = datetime.now(UTC)
+    return (
+        table.append_column("_source_file", pa.array([source_file] * rows, pa.string()))
+        .append_column("_file_hash", pa.array([file_hash] * rows, pa.string()))
+        .append_column("_row_number", pa.array(range(1, rows + 1), pa.int64()))
+        .append_column("_loaded_at", pa.array([loaded_at] * rows, pa.timestamp("us", tz="UTC")))
+    )

@@ -1,0 +1,142 @@
+"""`lakehouse`: run the local pipeline, or parts of it, from the project root."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from ingestion import dbt, engine
+from ingestion.bronze import FileResult, Outcome
+from ingestion.pipeline import PipelineError, RunReport, ingest, raw_files, run
+from ingestion.summary import quarantine_reasons, rows_per_table
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
+console = Console()
+
+SAMPLE_DATA = dbt.PROJECT_DIR / "data" / "sample"
+RawOption = Annotated[
+    Path, typer.Option("--raw", help="Landing folder with products/, orders/, order_items/")
+]
+WarehouseOption = Annotated[
+    Path,
+    typer.Option("--warehouse", help="Folder of the Delta tables (WAREHOUSE/<schema>/<table>)"),
+]
+
+
+@app.command("run")
+def run_command(raw: RawOption = SAMPLE_DATA, warehouse: WarehouseOption = Path("warehouse")):
+    """Load every new raw file into Bronze, then `dbt build` Silver, quarantine and Gold."""
+    warehouse = warehouse.resolve()
+    with _file_progress(raw) as on_file:
+        try:
+            report = run(raw.resolve(), warehouse, on_file)
+        except PipelineError as e:
+            console.print(f"[bold red]{e}[/]")
+            raise typer.Exit(1) from None
+    _print_summary(report, warehouse)
+
+
+@app.command("ingest")
+def ingest_command(raw: RawOption = SAMPLE_DATA, warehouse: WarehouseOption = Path("warehouse")):
+    """Load every new raw file into Bronze only."""
+    with _file_progress(raw) as on_file:
+        try:
+            files = ingest(raw.resolve(), warehouse.resolve(), on_file)
+        except PipelineError as e:
+            console.print(f"[bold red]{e}[/]")
+            raise typer.Exit(1) from None
+    _print_files(files)
+
+
+@app.command("dbt", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def dbt_command(ctx: typer.Context, warehouse: WarehouseOption = Path("warehouse")):
+    """Run any dbt command on the warehouse, e.g. `lakehouse dbt test --select silver`."""
+    dbt.use_warehouse(warehouse)
+    outcome = dbt.invoke(ctx.args)
+    raise typer.Exit(0 if outcome.success else 1)
+
+
+@app.command("engine")
+def engine_command(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 50051,
+):
+    """Keep a Sail engine running for `dbt ... --target engine` and other Spark Connect
+    clients (Ctrl-C stops it). Plain `dbt` does not need it: it starts its own."""
+    console.print(f"Sail engine listening on sc://{host}:{port} (Ctrl-C to stop)")
+    engine.serve(host, port)
+
+
+class _file_progress:
+    """A progress bar over the raw files, advanced as each one is loaded or skipped."""
+
+    def __init__(self, raw: Path) -> None:
+        try:
+            self.total = sum(len(v) for v in raw_files(raw.resolve()).values())
+        except PipelineError:
+            self.total = None  # the pipeline itself reports the missing folder
+        self.progress = Progress(
+            TextColumn("[bold]ingest"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            console=console,
+            transient=True,
+        )
+
+    def __enter__(self):
+        self.progress.start()
+        task = self.progress.add_task("", total=self.total)
+
+        def on_file(result: FileResult) -> None:
+            self.progress.update(
+                task, advance=1, description=f"{result.dataset}/{result.path.name}"
+            )
+
+        return on_file
+
+    def __exit__(self, *exc) -> None:
+        self.progress.stop()
+
+
+def _print_files(files: list[FileResult]) -> None:
+    counts = {o: sum(1 for f in files if f.outcome == o) for o in Outcome}
+    console.print(
+        f"[bold]Files[/]: {counts[Outcome.LOADED]} loaded "
+        f"({sum(f.rows for f in files)} rows), {counts[Outcome.SKIPPED]} skipped (already loaded), "
+        f"{counts[Outcome.EMPTY]} empty, {counts[Outcome.REJECTED]} rejected"
+    )
+    for f in files:
+        if f.outcome == Outcome.REJECTED:
+            console.print(f"  [red]rejected[/] {f.path}: {f.detail}")
+        elif f.detail and f.outcome == Outcome.LOADED:
+            console.print(f"  [yellow]note[/] {f.path}: {f.detail}")
+
+
+def _print_summary(report: RunReport, warehouse: Path) -> None:
+    _print_files(report.files)
+    rows = Table(title="Rows per layer", title_justify="left")
+    for column in ("schema", "table", "rows"):
+        rows.add_column(column, justify="right" if column == "rows" else "left")
+    for (schema, table), count in rows_per_table(warehouse).items():
+        rows.add_row(schema, table, f"{count:,}")
+    console.print(rows)
+    reasons = quarantine_reasons(warehouse)
+    if reasons:
+        quarantine = Table(title="Quarantined rows per reason", title_justify="left")
+        for column in ("table", "reason", "rows"):
+            quarantine.add_column(column)
+        for (table, reason), count in sorted(reasons.items()):
+            quarantine.add_row(table, reason, f"{count:,}")
+        console.print(quarantine)
+    else:
+        console.print("[bold]Quarantine[/]: no rows")
+    timing = Table(title="Time per step", title_justify="left")
+    timing.add_column("step")
+    timing.add_column("seconds", justify="right")
+    for step, seconds in report.seconds.items():
+        timing.add_row(step, f"{seconds:.1f}")
+    console.print(timing)

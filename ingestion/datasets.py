@@ -1,0 +1,35 @@
+"""The source datasets: where their files land and which columns a file must carry."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    required_columns: tuple[str, ...]
+
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in (
+        Dataset("products", ("product_id", "department_id", "department", "product_name")),
+        Dataset(
+            "orders",
+            ("order_num", "order_id", "user_id", "order_timestamp", "total_amount", "date"),
+        ),
+        Dataset(
+            "order_items",
+            (
+                "id",
+                "order_id",
+                "user_id",
+                "days_since_prior_order",
+                "product_id",
+                "add_to_cart_order",
+                "reordered",
+                "order_timestamp",
+                "date",
+            ),
+        ),
+    )
+}

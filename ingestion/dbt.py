@@ -1,0 +1,55 @@
+"""Run dbt in this process against the project, on the embedded engine by default.
+
+dbt-sail's embedded mode starts Sail inside this process; consecutive invocations share that
+engine, so `lakehouse run` pays its start-up once.
+"""
+
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from dbt.cli.main import dbtRunner
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROFILES_DIR = PROJECT_DIR / "profiles"
+FAILED_STATUSES = {"error", "fail", "runtime error"}
+
+
+@dataclass(frozen=True)
+class DbtOutcome:
+    success: bool
+    seconds_by_layer: dict[str, float]
+    failures: list[str]  # "model.silver_orders: <message>" for each node that failed
+    exception: str = ""
+
+
+def use_warehouse(warehouse: Path) -> None:
+    """Point the dbt project (`dbt_project.yml` vars) at `warehouse`."""
+    os.environ["LAKEHOUSE_WAREHOUSE"] = str(warehouse.resolve())
+
+
+def invoke(args: list[str]) -> DbtOutcome:
+    """Run `dbt ARGS` with the project's profiles; return what failed and time per layer."""
+    full_args = list(args)
+    if "--project-dir" not in full_args:
+        full_args += ["--project-dir", str(PROJECT_DIR)]
+    if "--profiles-dir" not in full_args and "DBT_PROFILES_DIR" not in os.environ:
+        full_args += ["--profiles-dir", str(PROFILES_DIR)]
+    result = dbtRunner().invoke(full_args)
+    seconds: dict[str, float] = defaultdict(float)
+    failures: list[str] = []
+    for node_result in getattr(result.result, "results", None) or []:
+        node = node_result.node
+        seconds[_layer(node)] += node_result.execution_time or 0.0
+        if str(node_result.status) in FAILED_STATUSES:
+            first_line = (node_result.message or "").strip().splitlines()[:1]
+            failures.append(f"{node.unique_id}: {' '.join(first_line)}")
+    exception = str(result.exception) if result.exception else ""
+    return DbtOutcome(result.success, dict(seconds), failures, exception)
+
+
+def _layer(node) -> str:
+    if node.resource_type == "test":
+        return "tests"
+    return node.config.get("schema") or node.resource_type

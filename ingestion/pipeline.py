@@ -1,0 +1,97 @@
+"""The local pipeline: raw files -> Bronze, then `dbt build`, one lock per warehouse."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from ingestion import dbt
+from ingestion.bronze import BronzeLoader, FileResult
+from ingestion.datasets import DATASETS
+from ingestion.warehouse import forget_missing_tables
+
+
+class PipelineError(Exception):
+    """A step of the pipeline failed; `step` names it."""
+
+    def __init__(self, step: str, message: str) -> None:
+        super().__init__(f"step '{step}' failed: {message}")
+        self.step = step
+
+
+@dataclass
+class RunReport:
+    files: list[FileResult] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # step -> wall time
+
+
+def raw_files(raw_dir: Path) -> dict[str, list[Path]]:
+    """Every file under RAW/<dataset>/ (any depth, any name), in name order: load order."""
+    if not raw_dir.is_dir():
+        raise PipelineError("ingest", f"raw folder {raw_dir} does not exist")
+    found = {}
+    for name in DATASETS:
+        folder = raw_dir / name
+        files = folder.rglob("*") if folder.is_dir() else []
+        found[name] = sorted(p for p in files if p.is_file() and not p.name.startswith("."))
+    if not any(found.values()):
+        expected = ", ".join(f"{raw_dir / n}/" for n in DATASETS)
+        raise PipelineError("ingest", f"no raw files found; expected files under {expected}")
+    return found
+
+
+def ingest(
+    raw_dir: Path, warehouse: Path, on_file: Callable[[FileResult], None] = lambda _: None
+) -> list[FileResult]:
+    results = []
+    for name, paths in raw_files(raw_dir).items():
+        loader = BronzeLoader(warehouse, DATASETS[name], raw_dir)
+        for path in paths:
+            result = loader.load(path)
+            results.append(result)
+            on_file(result)
+    return results
+
+
+def warehouse_lock(warehouse: Path) -> FileLock:
+    warehouse.mkdir(parents=True, exist_ok=True)
+    return FileLock(warehouse / ".lakehouse.lock", timeout=0)
+
+
+def run(
+    raw_dir: Path,
+    warehouse: Path,
+    on_file: Callable[[FileResult], None] = lambda _: None,
+    dbt_args: tuple[str, ...] = (),
+) -> RunReport:
+    """Ingest new files, then build and test every model. Raises PipelineError on failure."""
+    report = RunReport()
+    lock = warehouse_lock(warehouse)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise PipelineError(
+            "lock",
+            f"another lakehouse run is using {warehouse} (lock file {lock.lock_file}); "
+            "wait for it to finish",
+        ) from None
+    try:
+        started = time.perf_counter()
+        report.files = ingest(raw_dir, warehouse, on_file)
+        forget_missing_tables(warehouse)
+        report.seconds["ingest"] = time.perf_counter() - started
+
+        dbt.use_warehouse(warehouse)
+        started = time.perf_counter()
+        outcome = dbt.invoke(["build", *dbt_args])
+        report.seconds["dbt build"] = time.perf_counter() - started
+        for layer, seconds in sorted(outcome.seconds_by_layer.items()):
+            report.seconds[f"  {layer}"] = seconds
+        if not outcome.success:
+            detail = "; ".join(outcome.failures) or outcome.exception or "see the dbt log above"
+            raise PipelineError("dbt build", detail)
+    finally:
+        lock.release()
+    return report

@@ -1,0 +1,66 @@
+"""The warehouse layout: Delta tables at WAREHOUSE/<schema>/<table>, and its table registry.
+
+Sail's catalog lives in memory for one session, so every new engine session starts with no
+tables. The registry (a small Delta table at WAREHOUSE/meta/tables) lists the tables the
+warehouse holds; dbt's on-run-start hook re-attaches each one from its Delta log
+(`macros/warehouse_registry.sql`), which is how tables survive a restart of the engine.
+"""
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from deltalake import DeltaTable, write_deltalake
+from deltalake.exceptions import TableNotFoundError
+
+REGISTRY = ("meta", "tables")
+_REGISTRY_SCHEMA = pa.schema([("schema_name", pa.string()), ("table_name", pa.string())])
+
+
+def table_path(warehouse: Path, schema: str, table: str) -> Path:
+    return warehouse / schema / table
+
+
+def open_table(warehouse: Path, schema: str, table: str) -> DeltaTable | None:
+    """The Delta table at its place in the layout, or None when it has not been written yet."""
+    try:
+        return DeltaTable(str(table_path(warehouse, schema, table)))
+    except TableNotFoundError:
+        return None
+
+
+def count_rows(warehouse: Path, schema: str, table: str) -> int | None:
+    delta = open_table(warehouse, schema, table)
+    return None if delta is None else delta.to_pyarrow_dataset().count_rows()
+
+
+def registered_tables(warehouse: Path) -> set[tuple[str, str]]:
+    registry = open_table(warehouse, *REGISTRY)
+    if registry is None:
+        return set()
+    rows = registry.to_pyarrow_table().to_pylist()
+    return {(r["schema_name"], r["table_name"]) for r in rows}
+
+
+def register_table(warehouse: Path, schema: str, table: str) -> None:
+    """Add a table to the registry (dbt registers the models it builds itself)."""
+    if (schema, table) in registered_tables(warehouse):
+        return
+    row = pa.table({"schema_name": [schema], "table_name": [table]}, schema=_REGISTRY_SCHEMA)
+    write_deltalake(str(table_path(warehouse, *REGISTRY)), row, mode="append")
+
+
+def forget_missing_tables(warehouse: Path) -> list[tuple[str, str]]:
+    """Drop registry entries whose Delta table was deleted by hand, so re-attaching works."""
+    registry = open_table(warehouse, *REGISTRY)
+    if registry is None:
+        return []
+    missing = [t for t in registered_tables(warehouse) if open_table(warehouse, *t) is None]
+    for schema, table in missing:
+        registry.delete(f"schema_name = '{schema}' and table_name = '{table}'")
+    return missing
+
+
+def distinct_values(delta: DeltaTable, column: str) -> set[str]:
+    values = delta.to_pyarrow_dataset().to_table(columns=[column]).column(column)
+    return set(pc.unique(values).to_pylist())

@@ -1,0 +1,72 @@
+{#
+    The local engine's catalog lives in memory for one session. The registry, a Delta table
+    at WAREHOUSE/meta/tables, lists every table of the warehouse (ingestion registers
+    Bronze; the hook below registers what dbt builds), and each session re-attaches them
+    from their Delta logs before anything runs. On Glue the Data Catalog persists tables,
+    so both hooks do nothing there.
+#}
+
+{% macro attach_warehouse_tables() %}
+    {{ return(adapter.dispatch('attach_warehouse_tables', 'lakehouse')()) }}
+{% endmacro %}
+
+{% macro default__attach_warehouse_tables() %}
+    select 1
+{% endmacro %}
+
+{% macro sail__attach_warehouse_tables() %}
+    {% if execute %}
+        {% set root = var('warehouse') %}
+        {% if not root.startswith('/') %}
+            {{ exceptions.raise_compiler_error(
+                "The warehouse path must be absolute, got '" ~ root ~ "'. Set "
+                ~ "LAKEHOUSE_WAREHOUSE to an absolute path, e.g. export "
+                ~ "LAKEHOUSE_WAREHOUSE=$PWD/warehouse"
+            ) }}
+        {% endif %}
+        {% do run_query('create schema if not exists meta') %}
+        {% do run_query(
+            "create table if not exists meta.tables "
+            ~ "(schema_name string, table_name string) using delta "
+            ~ "location '" ~ root ~ "/meta/tables'"
+        ) %}
+        {% for row in run_query('select schema_name, table_name from meta.tables') %}
+            {% do run_query('create schema if not exists ' ~ row[0]) %}
+            {% do run_query(
+                'create table if not exists ' ~ row[0] ~ '.' ~ row[1]
+                ~ " using delta location '" ~ root ~ '/' ~ row[0] ~ '/' ~ row[1] ~ "'"
+            ) %}
+        {% endfor %}
+    {% endif %}
+    select 1
+{% endmacro %}
+
+{% macro register_warehouse_tables(results) %}
+    {{ return(adapter.dispatch('register_warehouse_tables', 'lakehouse')(results)) }}
+{% endmacro %}
+
+{% macro default__register_warehouse_tables(results) %}
+    select 1
+{% endmacro %}
+
+{% macro sail__register_warehouse_tables(results) %}
+    {% set built = [] %}
+    {% for result in results
+        if result.status == 'success'
+        and result.node.resource_type in ('model', 'seed', 'snapshot')
+        and result.node.config.materialized not in ('ephemeral', 'view') %}
+        {% do built.append(
+            "select '" ~ result.node.schema ~ "' as schema_name, '"
+            ~ result.node.alias ~ "' as table_name"
+        ) %}
+    {% endfor %}
+    {% if built %}
+        merge into meta.tables as registry
+        using ({{ built | join(' union all ') }}) as built
+        on registry.schema_name = built.schema_name
+            and registry.table_name = built.table_name
+        when not matched then insert *
+    {% else %}
+        select 1
+    {% endif %}
+{% endmacro %}

@@ -1,0 +1,48 @@
+{{ config(unique_key='order_id', partition_by=['order_date']) }}
+
+with
+
+orders as (
+
+    select * from {{ ref('stg_shop__orders') }}
+    where _reason is null
+    {% if is_incremental() %}
+    {# Bronze is append-only: only deliveries loaded since the last merge can change a row #}
+        and _loaded_at > (
+            select coalesce(max(_loaded_at), timestamp'1970-01-01') from {{ this }}
+        )
+    {% endif %}
+
+),
+
+latest_delivery as (
+
+    select
+        *,
+        row_number() over (
+            partition by order_id
+            order by _loaded_at desc, _source_file desc, _row_number desc
+        ) as delivery_rank
+    from orders
+
+),
+
+final as (
+
+    select
+        order_id,
+        order_num,
+        user_id,
+        order_ts,
+        order_date,
+        total_amount,
+        _source_file,
+        _file_hash,
+        _row_number,
+        _loaded_at
+    from latest_delivery
+    where delivery_rank = 1
+
+)
+
+select * from final

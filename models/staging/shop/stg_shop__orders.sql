@@ -1,0 +1,48 @@
+with
+
+source as (
+
+    select * from {{ source('bronze', 'orders') }}
+
+),
+
+validated as (
+
+    select
+        *,
+        case
+            {{ reason_if_not_whole_number('order_id') }}
+            {{ reason_if_not_whole_number('user_id') }}
+            {{ reason_if_not_whole_number('order_num', required=false) }}
+            {{ reason_if_not_timestamp('order_timestamp') }}
+            {{ reason_if_not_positive_amount('total_amount') }}
+        end as _reason
+    from source
+
+),
+
+final as (
+
+    select
+        try_cast(trim(order_id) as bigint) as order_id,
+        try_cast(trim(order_num) as int) as order_num,
+        try_cast(trim(user_id) as bigint) as user_id,
+        try_to_timestamp(trim(order_timestamp)) as order_ts,
+        to_date(try_to_timestamp(trim(order_timestamp))) as order_date,
+        try_cast(trim(total_amount) as decimal(12, 2)) as total_amount,
+        order_num as raw_order_num,
+        order_id as raw_order_id,
+        user_id as raw_user_id,
+        order_timestamp as raw_order_timestamp,
+        total_amount as raw_total_amount,
+        `date` as raw_date,
+        _reason,
+        _source_file,
+        _file_hash,
+        _row_number,
+        _loaded_at
+    from validated
+
+)
+
+select * from final

@@ -1,0 +1,43 @@
+with
+
+source as (
+
+    select * from {{ source('bronze', 'products') }}
+
+),
+
+validated as (
+
+    select
+        *,
+        case
+            {{ reason_if_not_whole_number('product_id') }}
+            {{ reason_if_blank('product_name') }}
+            {{ reason_if_blank('department') }}
+        end as _reason
+    from source
+
+),
+
+final as (
+
+    select
+        try_cast(trim(product_id) as bigint) as product_id,
+        trim(product_name) as product_name,
+        trim(department) as department,
+        {# not an identifier of the department in this source: see the model docs #}
+        try_cast(trim(department_id) as int) as source_department_id,
+        product_id as raw_product_id,
+        department_id as raw_department_id,
+        department as raw_department,
+        product_name as raw_product_name,
+        _reason,
+        _source_file,
+        _file_hash,
+        _row_number,
+        _loaded_at
+    from validated
+
+)
+
+select * from final
