@@ -3,9 +3,7 @@
 from collections import Counter
 from pathlib import Path
 
-import pyarrow.compute as pc
-
-from ingestion.warehouse import count_rows, open_table, registered_tables
+from ingestion.warehouse import count_rows, open_table, query, registered_tables
 
 LAYERS = ("bronze", "silver", "quarantine", "gold")
 
@@ -23,7 +21,6 @@ def quarantine_reasons(warehouse: Path) -> Counter[tuple[str, str]]:
         delta = open_table(warehouse, schema, table) if schema == "quarantine" else None
         if delta is None:
             continue
-        column = delta.to_pyarrow_dataset().to_table(columns=["_reason"]).column("_reason")
-        for row in pc.value_counts(column).to_pylist():
-            reasons[(table, row["values"])] += row["counts"]
+        for row in query("select _reason, count(*) as n from t group by _reason", t=delta):
+            reasons[(table, row["_reason"])] += row["n"]
     return reasons

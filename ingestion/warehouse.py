@@ -9,8 +9,7 @@ warehouse holds; dbt's on-run-start hook re-attaches each one from its Delta log
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
-from deltalake import DeltaTable, write_deltalake
+from deltalake import DeltaTable, QueryBuilder, write_deltalake
 from deltalake.exceptions import TableNotFoundError
 
 REGISTRY = ("meta", "tables")
@@ -29,16 +28,28 @@ def open_table(warehouse: Path, schema: str, table: str) -> DeltaTable | None:
         return None
 
 
+def query(sql: str, **tables: DeltaTable) -> list[dict]:
+    """Run SQL over Delta tables with delta-rs, e.g. query("select count(*) as n from t", t=dt).
+
+    (Reading through `DeltaTable.to_pyarrow_*` with pyarrow < 20, which PySpark 3.5 needs,
+    aborts the interpreter at exit; delta-rs's own query engine does not.)
+    """
+    builder = QueryBuilder()
+    for name, delta in tables.items():
+        builder.register(name, delta)
+    return pa.table(builder.execute(sql).read_all()).to_pylist()
+
+
 def count_rows(warehouse: Path, schema: str, table: str) -> int | None:
     delta = open_table(warehouse, schema, table)
-    return None if delta is None else delta.to_pyarrow_dataset().count_rows()
+    return None if delta is None else query("select count(*) as n from t", t=delta)[0]["n"]
 
 
 def registered_tables(warehouse: Path) -> set[tuple[str, str]]:
     registry = open_table(warehouse, *REGISTRY)
     if registry is None:
         return set()
-    rows = registry.to_pyarrow_table().to_pylist()
+    rows = query("select schema_name, table_name from t", t=registry)
     return {(r["schema_name"], r["table_name"]) for r in rows}
 
 
@@ -62,5 +73,4 @@ def forget_missing_tables(warehouse: Path) -> list[tuple[str, str]]:
 
 
 def distinct_values(delta: DeltaTable, column: str) -> set[str]:
-    values = delta.to_pyarrow_dataset().to_table(columns=[column]).column(column)
-    return set(pc.unique(values).to_pylist())
+    return {r["v"] for r in query(f'select distinct "{column}" as v from t', t=delta)}

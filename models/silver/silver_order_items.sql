@@ -27,38 +27,35 @@ products as (
 
 ),
 
-{% if is_incremental() %}
-current_items as (
-
-    select id, _loaded_at from {{ this }}
-
-),
-
-last_merge as (
-
-    select coalesce(max(_loaded_at), timestamp'1970-01-01') as loaded_at
-    from current_items
-
-),
-{% endif %}
-
 eligible as (
 
-    select order_items.*
+    select
+        order_items.*,
+        greatest(
+            order_items._loaded_at, orders._loaded_at, products._loaded_at
+        ) as _eligible_since
     from order_items
     inner join orders
         on order_items.order_id = orders.order_id
     inner join products
         on order_items.product_id = products.product_id
-    {% if is_incremental() %}
-    cross join last_merge
-    where
-        order_items._loaded_at > last_merge.loaded_at
-        or orders._loaded_at > last_merge.loaded_at
-        or products._loaded_at > last_merge.loaded_at
-    {% endif %}
 
 ),
+
+{% if is_incremental() %}
+changed_items as (
+
+    {# items that became eligible since the last merge: a new delivery, or its order
+       or product arrived. The latest eligible delivery of each wins, as in a full
+       build, so an older delivery released late never overwrites a newer one. #}
+    select distinct id
+    from eligible
+    where _eligible_since > (
+        select coalesce(max(_loaded_at), timestamp'1970-01-01') from {{ this }}
+    )
+
+),
+{% endif %}
 
 latest_delivery as (
 
@@ -69,39 +66,30 @@ latest_delivery as (
             order by _loaded_at desc, _source_file desc, _row_number desc
         ) as delivery_rank
     from eligible
+    {% if is_incremental() %}
+    where id in (select id from changed_items)
+    {% endif %}
 
 ),
 
 final as (
 
     select
-        latest_delivery.id,
-        latest_delivery.order_id,
-        latest_delivery.user_id,
-        latest_delivery.product_id,
-        latest_delivery.add_to_cart_order,
-        latest_delivery.reordered,
-        latest_delivery.days_since_prior_order,
-        latest_delivery.order_ts,
-        latest_delivery.order_date,
-        latest_delivery._source_file,
-        latest_delivery._file_hash,
-        latest_delivery._row_number,
-        latest_delivery._loaded_at
+        id,
+        order_id,
+        user_id,
+        product_id,
+        add_to_cart_order,
+        reordered,
+        days_since_prior_order,
+        order_ts,
+        order_date,
+        _source_file,
+        _file_hash,
+        _row_number,
+        _loaded_at
     from latest_delivery
-    {% if is_incremental() %}
-    {# an earlier delivery released late must not overwrite a later one already merged #}
-    left join current_items
-        on latest_delivery.id = current_items.id
-    where
-        latest_delivery.delivery_rank = 1
-        and (
-            current_items.id is null
-            or latest_delivery._loaded_at >= current_items._loaded_at
-        )
-    {% else %}
-    where latest_delivery.delivery_rank = 1
-    {% endif %}
+    where delivery_rank = 1
 
 )
 
