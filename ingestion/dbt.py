@@ -9,11 +9,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from dbt.artifacts.schemas.results import NodeStatus
 from dbt.cli.main import dbtRunner
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PROFILES_DIR = PROJECT_DIR / "profiles"
-FAILED_STATUSES = {"error", "fail", "runtime error"}
+FAILED_STATUSES = {NodeStatus.Error, NodeStatus.Fail, NodeStatus.RuntimeErr}
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def invoke(args: list[str]) -> DbtOutcome:
     for node_result in getattr(result.result, "results", None) or []:
         node = node_result.node
         seconds[_layer(node)] += node_result.execution_time or 0.0
-        if str(node_result.status) in FAILED_STATUSES:
+        if node_result.status in FAILED_STATUSES:
             first_line = (node_result.message or "").strip().splitlines()[:1]
             failures.append(f"{node.unique_id}: {' '.join(first_line)}")
     exception = str(result.exception) if result.exception else ""

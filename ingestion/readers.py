@@ -128,6 +128,9 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):
+        # Excel stores dates as datetimes: a date cell comes back at midnight.
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
         return value.isoformat(timespec="seconds")
     if isinstance(value, dt.date):
         return value.isoformat()
