@@ -1,5 +1,7 @@
 """`lakehouse`: run the local pipeline, or parts of it, from the project root."""
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +12,7 @@ from rich.table import Table
 
 from ingestion import dbt, engine
 from ingestion.bronze import FileResult, Outcome
-from ingestion.pipeline import PipelineError, RunReport, ingest, raw_files, run
+from ingestion.pipeline import PipelineError, RunReport, ingest, raw_files, run, warehouse_lock
 from ingestion.summary import quarantine_reasons, rows_per_table
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
@@ -42,9 +44,11 @@ def run_command(raw: RawOption = SAMPLE_DATA, warehouse: WarehouseOption = Path(
 @app.command("ingest")
 def ingest_command(raw: RawOption = SAMPLE_DATA, warehouse: WarehouseOption = Path("warehouse")):
     """Load every new raw file into Bronze only."""
+    warehouse = warehouse.resolve()
     with _file_progress(raw) as on_file:
         try:
-            files = ingest(raw.resolve(), warehouse.resolve(), on_file)
+            with warehouse_lock(warehouse):
+                files = ingest(raw.resolve(), warehouse, on_file)
         except PipelineError as e:
             console.print(f"[bold red]{e}[/]")
             raise typer.Exit(1) from None
@@ -70,36 +74,24 @@ def engine_command(
     engine.serve(host, port)
 
 
-class _file_progress:
+@contextmanager
+def _file_progress(raw: Path) -> Iterator[Callable[[FileResult], None]]:
     """A progress bar over the raw files, advanced as each one is loaded or skipped."""
-
-    def __init__(self, raw: Path) -> None:
-        try:
-            self.total = sum(len(v) for v in raw_files(raw.resolve()).values())
-        except PipelineError:
-            self.total = None  # the pipeline itself reports the missing folder
-        self.progress = Progress(
-            TextColumn("[bold]ingest"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.description}"),
-            console=console,
-            transient=True,
+    try:
+        total = sum(len(files) for files in raw_files(raw.resolve()).values())
+    except PipelineError:
+        total = None  # the pipeline itself reports the missing folder
+    columns = (
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("", total=total)
+        yield lambda result: progress.update(
+            task, advance=1, description=f"{result.dataset}/{result.path.name}"
         )
-
-    def __enter__(self):
-        self.progress.start()
-        task = self.progress.add_task("", total=self.total)
-
-        def on_file(result: FileResult) -> None:
-            self.progress.update(
-                task, advance=1, description=f"{result.dataset}/{result.path.name}"
-            )
-
-        return on_file
-
-    def __exit__(self, *exc) -> None:
-        self.progress.stop()
 
 
 def _print_files(files: list[FileResult]) -> None:

@@ -1,7 +1,8 @@
 """The local pipeline: raw files -> Bronze, then `dbt build`, one lock per warehouse."""
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,9 +56,23 @@ def ingest(
     return results
 
 
-def warehouse_lock(warehouse: Path) -> FileLock:
+@contextmanager
+def warehouse_lock(warehouse: Path) -> Iterator[None]:
+    """One writer per warehouse: a second run refuses at once instead of interleaving."""
     warehouse.mkdir(parents=True, exist_ok=True)
-    return FileLock(warehouse / ".lakehouse.lock", timeout=0)
+    lock = FileLock(warehouse / ".lakehouse.lock", timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise PipelineError(
+            "lock",
+            f"another lakehouse run is using {warehouse} (lock file {lock.lock_file}); "
+            "wait for it to finish",
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def run(
@@ -68,16 +83,7 @@ def run(
 ) -> RunReport:
     """Ingest new files, then build and test every model. Raises PipelineError on failure."""
     report = RunReport()
-    lock = warehouse_lock(warehouse)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise PipelineError(
-            "lock",
-            f"another lakehouse run is using {warehouse} (lock file {lock.lock_file}); "
-            "wait for it to finish",
-        ) from None
-    try:
+    with warehouse_lock(warehouse):
         started = time.perf_counter()
         report.files = ingest(raw_dir, warehouse, on_file)
         forget_missing_tables(warehouse)
@@ -92,6 +98,4 @@ def run(
         if not outcome.success:
             detail = "; ".join(outcome.failures) or outcome.exception or "see the dbt log above"
             raise PipelineError("dbt build", detail)
-    finally:
-        lock.release()
     return report
