@@ -59,7 +59,9 @@ def ingest_command(raw: RawOption = SAMPLE_DATA, warehouse: WarehouseOption = Pa
 def dbt_command(ctx: typer.Context, warehouse: WarehouseOption = Path("warehouse")):
     """Run any dbt command on the warehouse, e.g. `lakehouse dbt test --select silver`."""
     dbt.use_warehouse(warehouse)
-    outcome = dbt.invoke(ctx.args)
+    outcome = dbt.install_packages()
+    if outcome.success:
+        outcome = dbt.invoke(ctx.args)
     raise typer.Exit(0 if outcome.success else 1)
 
 

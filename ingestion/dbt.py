@@ -30,6 +30,13 @@ def use_warehouse(warehouse: Path) -> None:
     os.environ["LAKEHOUSE_WAREHOUSE"] = str(warehouse.resolve())
 
 
+def install_packages() -> DbtOutcome:
+    """`dbt deps` when packages.yml's (local, offline) packages are not installed yet."""
+    if (PROJECT_DIR / "dbt_packages" / "dbt_expectations").exists():
+        return DbtOutcome(True, {}, [])
+    return invoke(["deps"])
+
+
 def invoke(args: list[str]) -> DbtOutcome:
     """Run `dbt ARGS` with the project's profiles; return what failed and time per layer."""
     full_args = list(args)

@@ -91,6 +91,9 @@ def run(
 
         dbt.use_warehouse(warehouse)
         started = time.perf_counter()
+        outcome = dbt.install_packages()
+        if not outcome.success:
+            raise PipelineError("dbt deps", outcome.exception or "see the dbt log above")
         outcome = dbt.invoke(["build", *dbt_args])
         report.seconds["dbt build"] = time.perf_counter() - started
         for layer, seconds in sorted(outcome.seconds_by_layer.items()):

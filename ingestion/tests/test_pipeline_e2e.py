@@ -220,6 +220,7 @@ def test_plain_dbt_build_is_incremental_the_second_time(tmp_path):
     raw, wh = tmp_path / "raw", tmp_path / "wh"
     land(raw, 1)
     succeed("ingest", "--raw", str(raw), "--warehouse", str(wh), warehouse=wh)
+    succeed("deps", warehouse=wh, tool="dbt")
     succeed("build", warehouse=wh, tool="dbt")
     assert last_operation(wh, "silver", "order_items") == "CREATE TABLE"
     land(raw, 2)

@@ -1,0 +1,36 @@
+{% test expect_compound_columns_to_be_unique(model, column_list, ignore_row_if='all_values_are_missing', row_condition=none) %}
+    {{ return(adapter.dispatch('test_expect_compound_columns_to_be_unique', 'dbt_expectations')(model, column_list, ignore_row_if, row_condition)) }}
+{% endtest %}
+
+{% macro default__test_expect_compound_columns_to_be_unique(model, column_list, ignore_row_if, row_condition) %}
+{% if column_list is string or column_list | length < 1 %}
+    {{ exceptions.raise_compiler_error(
+        "expect_compound_columns_to_be_unique on " ~ model ~ ": `column_list` must be a list of columns"
+    ) }}
+{% endif %}
+{% set ignore_conditions = {
+    'all_values_are_missing': '(' ~ column_list | join(' is not null or ') ~ ' is not null)',
+    'any_value_is_missing': '(' ~ column_list | join(' is not null and ') ~ ' is not null)',
+} %}
+{% if ignore_row_if not in ignore_conditions %}
+    {{ exceptions.raise_compiler_error(
+        "expect_compound_columns_to_be_unique on " ~ model ~ ": `ignore_row_if` must be "
+        ~ "'all_values_are_missing' or 'any_value_is_missing', got '" ~ ignore_row_if ~ "'"
+    ) }}
+{% endif %}
+
+with
+
+validation_errors as (
+
+    select {{ column_list | join(', ') }}, count(*) as row_count
+    from {{ model }}
+    where {{ ignore_conditions[ignore_row_if] }}
+    {% if row_condition %} and {{ row_condition }}{% endif %}
+    group by {{ column_list | join(', ') }}
+    having count(*) > 1
+
+)
+
+select * from validation_errors
+{% endmacro %}

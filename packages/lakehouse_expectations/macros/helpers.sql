@@ -1,0 +1,31 @@
+{% macro where_row_condition(row_condition) -%}
+    {%- if row_condition %} where {{ row_condition }}{% endif -%}
+{%- endmacro %}
+
+{% macro require_argument(test_name, argument, value) %}
+    {% if value is none %}
+        {{ exceptions.raise_compiler_error(
+            test_name ~ ": the argument `" ~ argument ~ "` is required"
+        ) }}
+    {% endif %}
+{% endmacro %}
+
+{% macro sql_values(values, quote_values=true) -%}
+    {%- for value in values -%}
+        {%- if quote_values -%}'{{ value | replace("'", "\\'") }}'{%- else -%}{{ value }}{%- endif -%}
+        {%- if not loop.last %}, {% endif -%}
+    {%- endfor -%}
+{%- endmacro %}
+
+{# `a >= low and a <= high`, or strict; a bound left out is not checked #}
+{% macro between_condition(expression, min_value, max_value, strictly=false) -%}
+    {%- set low = '>' if strictly else '>=' -%}
+    {%- set high = '<' if strictly else '<=' -%}
+    {%- if min_value is not none and max_value is not none -%}
+        {{ expression }} {{ low }} {{ min_value }} and {{ expression }} {{ high }} {{ max_value }}
+    {%- elif min_value is not none -%}
+        {{ expression }} {{ low }} {{ min_value }}
+    {%- else -%}
+        {{ expression }} {{ high }} {{ max_value }}
+    {%- endif -%}
+{%- endmacro %}
