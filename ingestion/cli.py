@@ -128,6 +128,8 @@ def _print_summary(report: RunReport, warehouse: Path) -> None:
         console.print(quarantine)
     else:
         console.print("[bold]Quarantine[/]: no rows")
+    if report.report_page:
+        console.print(f"[bold]Quality report[/]: {report.report_page}")
     timing = Table(title="Time per step", title_justify="left")
     timing.add_column("step")
     timing.add_column("seconds", justify="right")

@@ -9,6 +9,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from ingestion import dbt
+from ingestion import report as report_module
 from ingestion.bronze import BronzeLoader, FileResult
 from ingestion.datasets import DATASETS
 from ingestion.warehouse import forget_missing_tables
@@ -26,6 +27,7 @@ class PipelineError(Exception):
 class RunReport:
     files: list[FileResult] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # step -> wall time
+    report_page: Path | None = None
 
 
 def raw_files(raw_dir: Path) -> dict[str, list[Path]]:
@@ -98,7 +100,18 @@ def run(
         report.seconds["dbt build"] = time.perf_counter() - started
         for layer, seconds in sorted(outcome.seconds_by_layer.items()):
             report.seconds[f"  {layer}"] = seconds
+
+        # Stale Bronze only warns (severity policy), so freshness never fails the run.
+        started = time.perf_counter()
+        dbt.invoke(["source", "freshness"])
+        report.seconds["source freshness"] = time.perf_counter() - started
+
+        # The report is written whatever the build's outcome: a failed run needs it most.
+        started = time.perf_counter()
+        quality = report_module.build(warehouse, report.files, report.seconds, dbt.TARGET_DIR)
+        report.report_page = report_module.write(warehouse, quality, dbt.TARGET_DIR)
+        report.seconds["quality report"] = time.perf_counter() - started
         if not outcome.success:
             detail = "; ".join(outcome.failures) or outcome.exception or "see the dbt log above"
-            raise PipelineError("dbt build", detail)
+            raise PipelineError("dbt build", f"{detail} (report: {report.report_page})")
     return report
