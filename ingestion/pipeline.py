@@ -96,6 +96,9 @@ def run(
         outcome = dbt.install_packages()
         if not outcome.success:
             raise PipelineError("dbt deps", outcome.exception or "see the dbt log above")
+        report.seconds["dbt deps"] = time.perf_counter() - started
+
+        started = time.perf_counter()
         outcome = dbt.invoke(["build", *dbt_args])
         report.seconds["dbt build"] = time.perf_counter() - started
         for layer, seconds in sorted(outcome.seconds_by_layer.items()):
