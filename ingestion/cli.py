@@ -1,5 +1,6 @@
 """`lakehouse`: run the local pipeline, or parts of it, from the project root."""
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +14,6 @@ from rich.table import Table
 from ingestion import dbt, engine
 from ingestion.bronze import FileResult, Outcome
 from ingestion.pipeline import PipelineError, RunReport, ingest, raw_files, run, warehouse_lock
-from ingestion.summary import quarantine_reasons, rows_per_table
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 console = Console()
@@ -38,7 +38,7 @@ def run_command(raw: RawOption = SAMPLE_DATA, warehouse: WarehouseOption = Path(
         except PipelineError as e:
             console.print(f"[bold red]{e}[/]")
             raise typer.Exit(1) from None
-    _print_summary(report, warehouse)
+    _print_summary(report)
 
 
 @app.command("ingest")
@@ -110,15 +110,17 @@ def _print_files(files: list[FileResult]) -> None:
             console.print(f"  [yellow]note[/] {f.path}: {f.detail}")
 
 
-def _print_summary(report: RunReport, warehouse: Path) -> None:
+def _print_summary(report: RunReport) -> None:
     _print_files(report.files)
     rows = Table(title="Rows per layer", title_justify="left")
     for column in ("schema", "table", "rows"):
         rows.add_column(column, justify="right" if column == "rows" else "left")
-    for (schema, table), count in rows_per_table(warehouse).items():
-        rows.add_row(schema, table, f"{count:,}")
+    for table in report.quality["tables"]:
+        rows.add_row(table["schema"], table["table"], f"{table['rows']:,}")
     console.print(rows)
-    reasons = quarantine_reasons(warehouse)
+    reasons: Counter[tuple[str, str]] = Counter()
+    for q in report.quality["quarantine"]:
+        reasons[(q["table"], q["reason"])] += q["rows"]
     if reasons:
         quarantine = Table(title="Quarantined rows per reason", title_justify="left")
         for column in ("table", "reason", "rows"):

@@ -27,6 +27,7 @@ class PipelineError(Exception):
 class RunReport:
     files: list[FileResult] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # step -> wall time
+    quality: dict = field(default_factory=dict)  # the figures of report.build
     report_page: Path | None = None
 
 
@@ -111,8 +112,10 @@ def run(
 
         # The report is written whatever the build's outcome: a failed run needs it most.
         started = time.perf_counter()
-        quality = report_module.build(warehouse, report.files, report.seconds, dbt.TARGET_DIR)
-        report.report_page = report_module.write(warehouse, quality, dbt.TARGET_DIR)
+        report.quality = report_module.build(
+            warehouse, report.files, report.seconds, dbt.TARGET_DIR
+        )
+        report.report_page = report_module.write(warehouse, report.quality, dbt.TARGET_DIR)
         report.seconds["quality report"] = time.perf_counter() - started
         if not outcome.success:
             detail = "; ".join(outcome.failures) or outcome.exception or "see the dbt log above"

@@ -15,9 +15,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ingestion.bronze import FileResult
 from ingestion.datasets import DATASETS
-from ingestion.warehouse import open_table, query
+from ingestion.warehouse import count_rows, open_table, query, registered_tables
 
 TEST_STATUSES = ("pass", "warn", "fail", "error", "skipped")
+LAYERS = ("bronze", "silver", "quarantine", "gold")
 
 
 def build(
@@ -34,6 +35,7 @@ def build(
         "test_counts": dict(Counter(t["status"] for t in tests)),
         "freshness": _freshness(_read_json(dbt_target / "sources.json")),
         "files": [{**asdict(f), "path": str(f.path), "outcome": str(f.outcome)} for f in files],
+        "tables": _rows_per_table(warehouse),
         "quarantine": _quarantine(warehouse),
         "accounting": [_accounting(warehouse, name) for name in DATASETS],
     }
@@ -102,6 +104,12 @@ def _freshness(sources: dict) -> list[dict]:
         }
         for r in sources.get("results", [])
     ]
+
+
+def _rows_per_table(warehouse: Path) -> list[dict]:
+    tables = sorted(t for t in registered_tables(warehouse) if t[0] in LAYERS)
+    counts = [(schema, table, count_rows(warehouse, schema, table)) for schema, table in tables]
+    return [{"schema": s, "table": t, "rows": n} for s, t, n in counts if n is not None]
 
 
 def _quarantine(warehouse: Path) -> list[dict]:
