@@ -1,9 +1,10 @@
 {#
-    The local engine's catalog lives in memory for one session. The registry, a Delta table
-    at WAREHOUSE/meta/tables, lists every table of the warehouse (ingestion registers
-    Bronze; the hook below registers what dbt builds), and each session re-attaches them
-    from their Delta logs before anything runs. On Glue the Data Catalog persists tables,
-    so both hooks do nothing there.
+    The local engine's catalog lives in memory for one session. The registry, Delta tables
+    at WAREHOUSE/meta/tables and WAREHOUSE/meta/views, lists every table of the warehouse
+    (ingestion registers Bronze; the hook below registers what dbt builds) and the SQL of
+    every view, and each session re-attaches the tables from their Delta logs, then
+    re-creates the views, before anything runs. On Glue the Data Catalog persists both, so
+    the hooks do nothing there.
 #}
 
 {% macro attach_warehouse_tables() %}
@@ -30,12 +31,21 @@
             ~ "(schema_name string, table_name string) using delta "
             ~ "location '" ~ root ~ "/meta/tables'"
         ) %}
+        {% do run_query(
+            "create table if not exists meta.views "
+            ~ "(schema_name string, view_name string, view_sql string) using delta "
+            ~ "location '" ~ root ~ "/meta/views'"
+        ) %}
         {% for row in run_query('select schema_name, table_name from meta.tables') %}
             {% do run_query('create schema if not exists ' ~ row[0]) %}
             {% do run_query(
                 'create table if not exists ' ~ row[0] ~ '.' ~ row[1]
                 ~ " using delta location '" ~ root ~ '/' ~ row[0] ~ '/' ~ row[1] ~ "'"
             ) %}
+        {% endfor %}
+        {% for row in run_query('select schema_name, view_name, view_sql from meta.views') %}
+            {% do run_query('create schema if not exists ' ~ row[0]) %}
+            {% do run_query('create or replace view ' ~ row[0] ~ '.' ~ row[1] ~ ' as ' ~ row[2]) %}
         {% endfor %}
     {% endif %}
     select 1
@@ -50,19 +60,34 @@
 {% endmacro %}
 
 {% macro sail__register_warehouse_tables(results) %}
-    {% set built = [] %}
+    {% set tables = [] %}
+    {% set views = [] %}
     {% for result in results
         if result.status == 'success'
         and result.node.resource_type in ('model', 'seed', 'snapshot')
-        and result.node.config.materialized not in ('ephemeral', 'view') %}
-        {% do built.append(
-            "select '" ~ result.node.schema ~ "' as schema_name, '"
-            ~ result.node.alias ~ "' as table_name"
-        ) %}
+        and result.node.config.materialized != 'ephemeral' %}
+        {% set name = "select '" ~ result.node.schema ~ "' as schema_name, '" ~ result.node.alias %}
+        {% if result.node.config.materialized == 'view' %}
+            {% do views.append(
+                name ~ "' as view_name, '"
+                ~ result.node.compiled_code | replace('\\', '\\\\') | replace("'", "\\'")
+                ~ "' as view_sql"
+            ) %}
+        {% else %}
+            {% do tables.append(name ~ "' as table_name") %}
+        {% endif %}
     {% endfor %}
-    {% if built %}
+    {% if views %}
+        {% do run_query(
+            'merge into meta.views as registry using (' ~ views | join(' union all ')
+            ~ ') as built on registry.schema_name = built.schema_name '
+            ~ 'and registry.view_name = built.view_name '
+            ~ 'when matched then update set * when not matched then insert *'
+        ) %}
+    {% endif %}
+    {% if tables %}
         merge into meta.tables as registry
-        using ({{ built | join(' union all ') }}) as built
+        using ({{ tables | join(' union all ') }}) as built
         on registry.schema_name = built.schema_name
             and registry.table_name = built.table_name
         when not matched then insert *
