@@ -3,8 +3,10 @@ engine, so these tests also prove that tables survive an engine restart."""
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -57,11 +59,14 @@ BAD_ITEMS = "\n".join(
 BATCH_1_DAYS = [f"2025-04-{d:02d}" for d in range(1, 7)]
 
 
-def cli(*args: str, warehouse: Path, tool: str = "lakehouse") -> subprocess.CompletedProcess:
+def cli(
+    *args: str, warehouse: Path, tool: str = "lakehouse", extra_env: dict | None = None
+) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "LAKEHOUSE_WAREHOUSE": str(warehouse),
         "DBT_PROFILES_DIR": str(PROFILES_DIR),
+        **(extra_env or {}),
     }
     return subprocess.run(
         [str(BIN / tool), *args],
@@ -73,8 +78,8 @@ def cli(*args: str, warehouse: Path, tool: str = "lakehouse") -> subprocess.Comp
     )
 
 
-def succeed(*args: str, warehouse: Path, tool: str = "lakehouse") -> str:
-    result = cli(*args, warehouse=warehouse, tool=tool)
+def succeed(*args: str, warehouse: Path, tool: str = "lakehouse", **env: str) -> str:
+    result = cli(*args, warehouse=warehouse, tool=tool, extra_env=env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
 
@@ -228,6 +233,39 @@ def test_plain_dbt_build_is_incremental_the_second_time(tmp_path):
     succeed("build", warehouse=wh, tool="dbt")
     assert last_operation(wh, "silver", "order_items") == "MERGE"
     assert last_operation(wh, "silver", "orders") == "MERGE"
+
+
+def test_dbt_on_an_engine_kept_running(two_batches, tmp_path):
+    """`lakehouse engine` serves `--target engine`; the registry hooks attach the tables in
+    each client's session, so the build finds Silver and merges nothing new."""
+    wh = tmp_path / "wh"
+    shutil.copytree(two_batches["warehouse"], wh)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    engine = subprocess.Popen(
+        [str(BIN / "lakehouse"), "engine", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not _listening(port) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        before = versions(wh)
+        port_env = {"LAKEHOUSE_ENGINE_PORT": str(port)}
+        succeed("build", "--target", "engine", warehouse=wh, tool="dbt", **port_env)
+        assert {t: v for t, v in versions(wh).items() if t[0] == "silver"} == {
+            t: v for t, v in before.items() if t[0] == "silver"
+        }
+    finally:
+        engine.terminate()
+        engine.wait(timeout=30)
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def test_failing_step_is_named_and_exits_non_zero(tmp_path):
