@@ -12,7 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import pyarrow as pa
-from deltalake import write_deltalake
+from deltalake import DeltaTable, write_deltalake
 
 from ingestion.datasets import Dataset
 from ingestion.readers import RawFileError, read_raw_file
@@ -48,7 +48,13 @@ class BronzeLoader:
 
     def __post_init__(self) -> None:
         delta = open_table(self.warehouse, BRONZE, self.dataset.name)
-        if delta is not None:
+        if delta is None:
+            # Every Bronze table exists from the first run on, empty until its first file
+            # lands, so that the models downstream of a dataset not delivered yet still run.
+            location = table_path(self.warehouse, BRONZE, self.dataset.name)
+            DeltaTable.create(str(location), bronze_schema(self.dataset))
+            register_table(self.warehouse, BRONZE, self.dataset.name)
+        else:
             self._seen = {h: "an earlier run" for h in distinct_values(delta, "_file_hash")}
 
     def load(self, path: Path) -> FileResult:
@@ -77,15 +83,33 @@ class BronzeLoader:
     def _append(self, table: pa.Table) -> None:
         location = table_path(self.warehouse, BRONZE, self.dataset.name)
         write_deltalake(str(location), table, mode="append")
-        register_table(self.warehouse, BRONZE, self.dataset.name)
+
+
+LOAD_METADATA = pa.schema(
+    [
+        ("_source_file", pa.string()),
+        ("_file_hash", pa.string()),
+        ("_row_number", pa.int64()),
+        ("_loaded_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+
+
+def bronze_schema(dataset: Dataset) -> pa.Schema:
+    """The delivered columns as text, then the load metadata."""
+    delivered = [pa.field(name, pa.string()) for name in dataset.required_columns]
+    return pa.schema(delivered + list(LOAD_METADATA))
 
 
 def _with_load_metadata(table: pa.Table, source_file: str, file_hash: str) -> pa.Table:
     rows = table.num_rows
     loaded_at = datetime.now(UTC)
-    return (
-        table.append_column("_source_file", pa.array([source_file] * rows, pa.string()))
-        .append_column("_file_hash", pa.array([file_hash] * rows, pa.string()))
-        .append_column("_row_number", pa.array(range(1, rows + 1), pa.int64()))
-        .append_column("_loaded_at", pa.array([loaded_at] * rows, pa.timestamp("us", tz="UTC")))
-    )
+    metadata = [
+        [source_file] * rows,
+        [file_hash] * rows,
+        range(1, rows + 1),
+        [loaded_at] * rows,
+    ]
+    for column, values in zip(LOAD_METADATA, metadata, strict=True):
+        table = table.append_column(column, pa.array(values, column.type))
+    return table

@@ -280,3 +280,29 @@ def test_failing_step_is_named_and_exits_non_zero(tmp_path):
     assert result.returncode == 1
     assert "step 'ingest' failed" in result.stdout
     assert "missing" in result.stdout
+
+
+def test_product_snapshot_keeps_history_across_runs(tmp_path):
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    for dataset, name in (("products", "products.csv"), ("orders", "2025-04-01.csv")):
+        (raw / dataset).mkdir(parents=True)
+        shutil.copyfile(SAMPLE / dataset / name, raw / dataset / name)
+    succeed("run", "--raw", str(raw), "--warehouse", str(wh), warehouse=wh)
+    (raw / "products" / "changes.csv").write_text(
+        "product_id,department_id,department,product_name\n"
+        "1,4,Books,Product_1_Renamed\n"
+        "2,2,Home,Product_2_There\n"
+    )
+    succeed("run", "--raw", str(raw), "--warehouse", str(wh), warehouse=wh)
+    history = query(
+        "select product_id, product_name, department, dbt_valid_to is null as is_current "
+        "from t where product_id in (1, 2, 3) order by product_id, dbt_valid_from",
+        t=open_table(wh, "snapshots", "products_snapshot"),
+    )
+    assert [tuple(r.values()) for r in history] == [
+        (1, "Product_1_Store", "Books", False),
+        (1, "Product_1_Renamed", "Books", True),
+        (2, "Product_2_There", "Books", False),
+        (2, "Product_2_There", "Home", True),
+        (3, "Product_3_Hand", "Books", True),
+    ]
