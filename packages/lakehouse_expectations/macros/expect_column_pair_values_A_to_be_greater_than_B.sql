@@ -11,7 +11,7 @@ validation_errors as (
     select {{ column_A }}, {{ column_B }}
     from {{ model }}
     {{ dbt_expectations.where_row_condition(row_condition) }}
-    {{ 'and' if row_condition else 'where' }}
+    and
         not ({{ column_A }} {{ '>=' if or_equal else '>' }} {{ column_B }})
 
 )

@@ -17,7 +17,7 @@ validation_errors as (
     select {{ column_name }}
     from {{ model }}
     {{ dbt_expectations.where_row_condition(row_condition) }}
-    {{ 'and' if row_condition else 'where' }} not (
+    and not (
         {{ dbt_expectations.between_condition(column_name, min_value, max_value, strictly) }}
     )
 

@@ -17,7 +17,7 @@ validation_errors as (
     select {{ column_name }}
     from {{ model }}
     {{ dbt_expectations.where_row_condition(row_condition) }}
-    {{ 'and' if row_condition else 'where' }}
+    and
         {{ column_name }} not in ({{ dbt_expectations.sql_values(value_set, quote_values) }})
 
 )

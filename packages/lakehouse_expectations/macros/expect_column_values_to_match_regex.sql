@@ -13,7 +13,7 @@ validation_errors as (
     select {{ column_name }}
     from {{ model }}
     {{ dbt_expectations.where_row_condition(row_condition) }}
-    {{ 'and' if row_condition else 'where' }}
+    and
         not {{ dbt_expectations.regex_matches(column_name, pattern) }}
 
 )

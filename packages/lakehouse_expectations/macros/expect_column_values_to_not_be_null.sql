@@ -11,7 +11,7 @@ validation_errors as (
     select {{ column_name }}
     from {{ model }}
     {{ dbt_expectations.where_row_condition(row_condition) }}
-    {{ 'and' if row_condition else 'where' }} {{ column_name }} is null
+    and {{ column_name }} is null
 
 )
 

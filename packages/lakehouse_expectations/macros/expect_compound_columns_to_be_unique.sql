@@ -25,8 +25,8 @@ validation_errors as (
 
     select {{ column_list | join(', ') }}, count(*) as row_count
     from {{ model }}
-    where {{ ignore_conditions[ignore_row_if] }}
-    {% if row_condition %} and {{ row_condition }}{% endif %}
+    {{ dbt_expectations.where_row_condition(row_condition) }}
+    and {{ ignore_conditions[ignore_row_if] }}
     group by {{ column_list | join(', ') }}
     having count(*) > 1
 

@@ -1,5 +1,6 @@
+{# always opens a where clause, so a test appends `and <its condition>` #}
 {% macro where_row_condition(row_condition) -%}
-    {%- if row_condition %} where {{ row_condition }}{% endif -%}
+    where {{ '(' ~ row_condition ~ ')' if row_condition else 'true' }}
 {%- endmacro %}
 
 {% macro require_argument(test_name, argument, value) %}
