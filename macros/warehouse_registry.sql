@@ -77,21 +77,22 @@
             {% do tables.append(name ~ "' as table_name") %}
         {% endif %}
     {% endfor %}
-    {% if views %}
+    {# a view's SQL may change; a table's entry never does, so an unchanged registry of
+       tables gets no new commit #}
+    {% do merge_into_registry('meta.views', 'view_name', views, update_matched=true) %}
+    {% do merge_into_registry('meta.tables', 'table_name', tables, update_matched=false) %}
+    select 1
+{% endmacro %}
+
+{% macro merge_into_registry(registry, name_column, rows, update_matched) %}
+    {% if rows %}
         {% do run_query(
-            'merge into meta.views as registry using (' ~ views | join(' union all ')
-            ~ ') as built on registry.schema_name = built.schema_name '
-            ~ 'and registry.view_name = built.view_name '
-            ~ 'when matched then update set * when not matched then insert *'
+            'merge into ' ~ registry ~ ' as registry using ('
+            ~ rows | join(' union all ') ~ ') as built '
+            ~ 'on registry.schema_name = built.schema_name '
+            ~ 'and registry.' ~ name_column ~ ' = built.' ~ name_column ~ ' '
+            ~ ('when matched then update set * ' if update_matched else '')
+            ~ 'when not matched then insert *'
         ) %}
-    {% endif %}
-    {% if tables %}
-        merge into meta.tables as registry
-        using ({{ tables | join(' union all ') }}) as built
-        on registry.schema_name = built.schema_name
-            and registry.table_name = built.table_name
-        when not matched then insert *
-    {% else %}
-        select 1
     {% endif %}
 {% endmacro %}
