@@ -22,9 +22,18 @@ install: $(VENV)/.installed ## Create .venv with the locked dependencies
 run: install ## Build every table from the bundled sample data into ./warehouse
 	$(BIN)/lakehouse run
 
-test: install ## Lint and run the whole test suite
+# The dbt templater parses the project, which needs its (local) packages installed.
+dbt_packages/.installed: $(VENV)/.installed packages.yml
+	$(BIN)/dbt deps --quiet
+	touch $@
+
+lint: install dbt_packages/.installed ## Lint the Python (ruff) and the SQL (sqlfluff)
 	$(BIN)/ruff check ingestion
 	$(BIN)/ruff format --check ingestion
+	$(BIN)/sqlfluff lint models tests
+	$(BIN)/sqlfluff lint --templater jinja packages/lakehouse_expectations/integration_tests/models
+
+test: lint ## Lint, then run the whole test suite
 	$(BIN)/pytest
 
 lock: ## Re-resolve requirements.lock from pyproject.toml
@@ -33,4 +42,4 @@ lock: ## Re-resolve requirements.lock from pyproject.toml
 clean: ## Remove the warehouse and dbt build output (keeps .venv)
 	rm -rf warehouse target logs
 
-.PHONY: help install run test lock clean
+.PHONY: help install run lint test lock clean

@@ -49,7 +49,9 @@ def invoke(args: list[str]) -> DbtOutcome:
     seconds: dict[str, float] = defaultdict(float)
     failures: list[str] = []
     for node_result in getattr(result.result, "results", None) or []:
-        node = node_result.node
+        node = getattr(node_result, "node", None)  # `run-operation` results have none
+        if node is None:
+            continue
         seconds[_layer(node)] += node_result.execution_time or 0.0
         if node_result.status in FAILED_STATUSES:
             first_line = (node_result.message or "").strip().splitlines()[:1]

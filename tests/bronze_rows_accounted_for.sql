@@ -43,7 +43,8 @@ with
 validation_errors as (
 
     {% for dataset, key in datasets %}
-    select * from {{ dataset }}_places where places != 1
+    select * from {{ dataset }}_places
+    where places != 1
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 

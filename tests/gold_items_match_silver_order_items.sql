@@ -10,20 +10,34 @@ order_items as (
 
 gold_totals as (
 
-    select 'daily_sales' as mart, sum(item_count) as item_count
+    select
+        'daily_sales' as mart,
+        sum(item_count) as item_count
     from {{ ref('daily_sales') }}
     union all
-    select 'product_performance', sum(units_sold) from {{ ref('product_performance') }}
+    select
+        'product_performance' as mart,
+        sum(units_sold) as item_count
+    from {{ ref('product_performance') }}
     union all
-    select 'department_analytics', sum(units_sold) from {{ ref('department_analytics') }}
+    select
+        'department_analytics' as mart,
+        sum(units_sold) as item_count
+    from {{ ref('department_analytics') }}
     union all
-    select 'customer_insights', sum(item_count) from {{ ref('customer_insights') }}
+    select
+        'customer_insights' as mart,
+        sum(item_count) as item_count
+    from {{ ref('customer_insights') }}
 
 ),
 
 validation_errors as (
 
-    select gold_totals.mart, gold_totals.item_count, order_items.item_count as silver_count
+    select
+        gold_totals.mart,
+        gold_totals.item_count,
+        order_items.item_count as silver_count
     from gold_totals
     cross join order_items
     where gold_totals.item_count != order_items.item_count

@@ -16,7 +16,12 @@ orders as (
 
 validation_errors as (
 
-    select order_id, order_timestamp, `date`, _source_file, _row_number
+    select
+        order_id,
+        order_timestamp,
+        `date`,
+        _source_file,
+        _row_number
     from orders
     where
         try_to_timestamp(trim(order_timestamp)) is not null

@@ -17,13 +17,19 @@ order_items as (
 
 orders as (
 
-    select order_id, _loaded_at from {{ ref('silver_orders') }}
+    select
+        order_id,
+        _loaded_at
+    from {{ ref('silver_orders') }}
 
 ),
 
 products as (
 
-    select product_id, _loaded_at from {{ ref('silver_products') }}
+    select
+        product_id,
+        _loaded_at
+    from {{ ref('silver_products') }}
 
 ),
 

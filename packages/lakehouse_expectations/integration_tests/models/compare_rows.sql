@@ -1,1 +1,5 @@
-select 1 as id union all select 2 union all select 3
+select 1 as id
+union all
+select 2
+union all
+select 3
