@@ -59,10 +59,38 @@ def ingest_command(raw: RawOption = SAMPLE_DATA, warehouse: WarehouseOption = Pa
 def dbt_command(ctx: typer.Context, warehouse: WarehouseOption = Path("warehouse")):
     """Run any dbt command on the warehouse, e.g. `lakehouse dbt test --select silver`."""
     dbt.use_warehouse(warehouse)
+    try:
+        dbt.check_engine(ctx.args)
+    except dbt.EngineNotRunning as e:
+        console.print(f"[bold red]{e}[/]")
+        raise typer.Exit(1) from None
     outcome = dbt.install_packages()
     if outcome.success:
         outcome = dbt.invoke(ctx.args)
+    if hint := dbt.hint(outcome.exception):
+        console.print(f"[bold yellow]{hint}[/]")
     raise typer.Exit(0 if outcome.success else 1)
+
+
+@app.command("docs")
+def docs_command(
+    warehouse: WarehouseOption = Path("warehouse"),
+    host: Annotated[str, typer.Option(help="Address to serve the site on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve the site on")] = 8080,
+    serve: Annotated[bool, typer.Option(help="Serve the site after generating it")] = True,
+):
+    """Generate the dbt docs site (lineage, columns, tests) from the warehouse and serve it."""
+    dbt.use_warehouse(warehouse)
+    outcome = dbt.install_packages()
+    if outcome.success:
+        outcome = dbt.invoke(["docs", "generate"])
+    if not outcome.success:
+        console.print(f"[bold red]dbt docs generate failed: {outcome.exception or 'see above'}[/]")
+        raise typer.Exit(1)
+    console.print(f"[bold]Docs site[/]: {dbt.TARGET_DIR / 'index.html'}")
+    if serve:
+        console.print(f"Serving on http://{host}:{port} (Ctrl-C to stop)")
+        dbt.invoke(["docs", "serve", "--host", host, "--port", str(port), "--no-browser"])
 
 
 @app.command("engine")

@@ -5,6 +5,7 @@ engine, so `lakehouse run` pays its start-up once.
 """
 
 import os
+import socket
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,48 @@ def install_packages() -> DbtOutcome:
     if (PROJECT_DIR / "dbt_packages" / "dbt_expectations").exists():
         return DbtOutcome(True, {}, [])
     return invoke(["deps"])
+
+
+class EngineNotRunning(Exception):
+    """`--target engine` was asked for and no engine listens at its address."""
+
+
+def check_engine(args: list[str]) -> None:
+    """Fail at once when the `engine` target has nothing to connect to: the Spark Connect
+    client would otherwise retry for minutes before giving up."""
+    if _target(args) != "engine":
+        return
+    host = os.environ.get("LAKEHOUSE_ENGINE_HOST", "127.0.0.1")
+    port = int(os.environ.get("LAKEHOUSE_ENGINE_PORT", "50051"))
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+    except OSError:
+        raise EngineNotRunning(
+            f"no Sail engine listens on {host}:{port} (target 'engine', set by "
+            "LAKEHOUSE_ENGINE_HOST and LAKEHOUSE_ENGINE_PORT). Start one in another terminal "
+            "with `lakehouse engine`, or leave out --target to use the embedded engine."
+        ) from None
+
+
+def hint(exception: str) -> str:
+    """What to do about a dbt error that says only what went wrong."""
+    if "Could not find profile named" in exception:
+        return (
+            f"DBT_PROFILES_DIR ({os.environ.get('DBT_PROFILES_DIR')}) has no 'lakehouse' "
+            f"profile: unset it, or point it at {PROFILES_DIR}."
+        )
+    if "does not have a target named" in exception:
+        return "Targets: local (default, embedded engine), engine (`lakehouse engine`), glue."
+    return ""
+
+
+def _target(args: list[str]) -> str:
+    for i, arg in enumerate(args):
+        if arg in ("--target", "-t") and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--target="):
+            return arg.split("=", 1)[1]
+    return os.environ.get("DBT_TARGET", "local")
 
 
 def invoke(args: list[str]) -> DbtOutcome:

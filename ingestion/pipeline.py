@@ -34,7 +34,11 @@ class RunReport:
 def raw_files(raw_dir: Path) -> dict[str, list[Path]]:
     """Every file under RAW/<dataset>/ (any depth, any name), in name order: load order."""
     if not raw_dir.is_dir():
-        raise PipelineError("ingest", f"raw folder {raw_dir} does not exist")
+        raise PipelineError(
+            "ingest",
+            f"raw folder {raw_dir} does not exist; pass --raw with the folder that holds "
+            "products/, orders/ and order_items/ (the bundled sample is data/sample)",
+        )
     found = {}
     for name in DATASETS:
         folder = raw_dir / name

@@ -1,4 +1,7 @@
 import shutil
+import socket
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -29,3 +32,20 @@ def landing(tmp_path: Path):
 
     put.root = root
     return put
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def wait_until(condition: Callable[[], bool], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.2)

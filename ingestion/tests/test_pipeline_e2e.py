@@ -3,10 +3,8 @@ engine, so these tests also prove that tables survive an engine restart."""
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ import pytest
 from ingestion.dbt import PROFILES_DIR, PROJECT_DIR
 from ingestion.warehouse import open_table, query
 
-from .conftest import SAMPLE
+from .conftest import SAMPLE, free_port, listening, wait_until
 
 BIN = Path(sys.executable).parent
 TABLES = [
@@ -240,18 +238,14 @@ def test_dbt_on_an_engine_kept_running(two_batches, tmp_path):
     each client's session, so the build finds Silver and merges nothing new."""
     wh = tmp_path / "wh"
     shutil.copytree(two_batches["warehouse"], wh)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     engine = subprocess.Popen(
         [str(BIN / "lakehouse"), "engine", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 30
-        while not _listening(port) and time.monotonic() < deadline:
-            time.sleep(0.2)
+        wait_until(lambda: listening(port), seconds=30)
         before = versions(wh)
         port_env = {"LAKEHOUSE_ENGINE_PORT": str(port)}
         succeed("build", "--target", "engine", warehouse=wh, tool="dbt", **port_env)
@@ -261,11 +255,6 @@ def test_dbt_on_an_engine_kept_running(two_batches, tmp_path):
     finally:
         engine.terminate()
         engine.wait(timeout=30)
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def test_failing_step_is_named_and_exits_non_zero(tmp_path):
