@@ -27,11 +27,8 @@ dbt_packages/.installed: $(VENV)/.installed packages.yml
 	$(BIN)/dbt deps --quiet
 	touch $@
 
-lint: install dbt_packages/.installed ## Lint the Python (ruff) and the SQL (sqlfluff)
-	$(BIN)/ruff check ingestion
-	$(BIN)/ruff format --check ingestion
-	$(BIN)/sqlfluff lint models tests
-	$(BIN)/sqlfluff lint --templater jinja packages/lakehouse_expectations/integration_tests/models
+lint: install dbt_packages/.installed ## Lint Python, SQL, YAML and workflows (.pre-commit-config.yaml)
+	$(BIN)/pre-commit run --all-files --show-diff-on-failure
 
 test: lint ## Lint, then run the whole test suite
 	$(BIN)/pytest
