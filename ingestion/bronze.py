@@ -41,7 +41,7 @@ class FileResult:
 class BronzeLoader:
     """Loads the files of one dataset; remembers the hashes it has seen in this run."""
 
-    warehouse: Path
+    warehouse: Path | str  # a local folder or an s3:// URI
     dataset: Dataset
     raw_root: Path
     _seen: dict[str, str] = field(default_factory=dict)  # file hash -> source file
@@ -52,7 +52,7 @@ class BronzeLoader:
             # Every Bronze table exists from the first run on, empty until its first file
             # lands, so that the models downstream of a dataset not delivered yet still run.
             location = table_path(self.warehouse, BRONZE, self.dataset.name)
-            DeltaTable.create(str(location), bronze_schema(self.dataset))
+            DeltaTable.create(location, bronze_schema(self.dataset))
             register_table(self.warehouse, BRONZE, self.dataset.name)
         else:
             self._seen = {h: "an earlier run" for h in distinct_values(delta, "_file_hash")}
@@ -82,7 +82,7 @@ class BronzeLoader:
 
     def _append(self, table: pa.Table) -> None:
         location = table_path(self.warehouse, BRONZE, self.dataset.name)
-        write_deltalake(str(location), table, mode="append")
+        write_deltalake(location, table, mode="append")
 
 
 LOAD_METADATA = pa.schema(

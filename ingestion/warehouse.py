@@ -18,14 +18,16 @@ REGISTRY = ("meta", "tables")
 _REGISTRY_SCHEMA = pa.schema([("schema_name", pa.string()), ("table_name", pa.string())])
 
 
-def table_path(warehouse: Path, schema: str, table: str) -> Path:
-    return warehouse / schema / table
+def table_path(warehouse: Path | str, schema: str, table: str) -> str:
+    """A table's location: a local folder, or a URI such as s3://lake/warehouse/bronze/orders
+    (delta-rs reads the S3 endpoint and credentials from the standard AWS_* variables)."""
+    return f"{str(warehouse).rstrip('/')}/{schema}/{table}"
 
 
-def open_table(warehouse: Path, schema: str, table: str) -> DeltaTable | None:
+def open_table(warehouse: Path | str, schema: str, table: str) -> DeltaTable | None:
     """The Delta table at its place in the layout, or None when it has not been written yet."""
     try:
-        return DeltaTable(str(table_path(warehouse, schema, table)))
+        return DeltaTable(table_path(warehouse, schema, table))
     except TableNotFoundError:
         return None
 
@@ -42,12 +44,12 @@ def query(sql: str, **tables: DeltaTable) -> list[dict]:
     return pa.table(builder.execute(sql).read_all()).to_pylist()
 
 
-def count_rows(warehouse: Path, schema: str, table: str) -> int | None:
+def count_rows(warehouse: Path | str, schema: str, table: str) -> int | None:
     delta = open_table(warehouse, schema, table)
     return None if delta is None else query("select count(*) as n from t", t=delta)[0]["n"]
 
 
-def registered_tables(warehouse: Path) -> set[tuple[str, str]]:
+def registered_tables(warehouse: Path | str) -> set[tuple[str, str]]:
     registry = open_table(warehouse, *REGISTRY)
     if registry is None:
         return set()
@@ -55,12 +57,12 @@ def registered_tables(warehouse: Path) -> set[tuple[str, str]]:
     return {(r["schema_name"], r["table_name"]) for r in rows}
 
 
-def register_table(warehouse: Path, schema: str, table: str) -> None:
+def register_table(warehouse: Path | str, schema: str, table: str) -> None:
     """Add a table to the registry (dbt registers the models it builds itself)."""
     if (schema, table) in registered_tables(warehouse):
         return
     row = pa.table({"schema_name": [schema], "table_name": [table]}, schema=_REGISTRY_SCHEMA)
-    write_deltalake(str(table_path(warehouse, *REGISTRY)), row, mode="append")
+    write_deltalake(table_path(warehouse, *REGISTRY), row, mode="append")
 
 
 def forget_missing_tables(warehouse: Path) -> list[tuple[str, str]]:

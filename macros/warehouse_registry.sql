@@ -4,16 +4,14 @@
     (ingestion registers Bronze; the hook below registers what dbt builds) and the SQL of
     every view, and each session re-attaches the tables from their Delta logs, then
     re-creates the views, before anything runs. On Glue the Data Catalog persists both, so
-    the hooks do nothing there.
+    the hooks render no SQL there and dbt sends nothing to the Glue session.
 #}
 
 {% macro attach_warehouse_tables() %}
     {{ return(adapter.dispatch('attach_warehouse_tables', 'lakehouse')()) }}
 {% endmacro %}
 
-{% macro default__attach_warehouse_tables() %}
-    select 1
-{% endmacro %}
+{% macro default__attach_warehouse_tables() %}{% endmacro %}
 
 {% macro sail__attach_warehouse_tables() %}
     {% if execute %}
@@ -55,9 +53,7 @@
     {{ return(adapter.dispatch('register_warehouse_tables', 'lakehouse')(results)) }}
 {% endmacro %}
 
-{% macro default__register_warehouse_tables(results) %}
-    select 1
-{% endmacro %}
+{% macro default__register_warehouse_tables(results) %}{% endmacro %}
 
 {% macro sail__register_warehouse_tables(results) %}
     {% set tables = [] %}

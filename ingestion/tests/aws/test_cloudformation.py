@@ -1,0 +1,139 @@
+"""The CloudFormation template: cfn-lint, and the rules of the house it must keep."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cfnlint.decode import cfn_yaml
+
+from ingestion.datasets import DATASETS
+from ingestion.dbt import PROJECT_DIR
+
+TEMPLATES = sorted((PROJECT_DIR / "aws" / "cloudformation").glob("*.yaml"))
+DEFINITION = PROJECT_DIR / "aws" / "stepfunctions" / "pipeline.asl.json"
+
+
+def resources(kind: str) -> dict[str, dict]:
+    template = cfn_yaml.load(str(TEMPLATES[0]))
+    return {n: r for n, r in template["Resources"].items() if r["Type"] == kind}
+
+
+def cfn_lint(*paths: Path) -> subprocess.CompletedProcess:
+    lint = Path(sys.executable).parent / "cfn-lint"
+    return subprocess.run([str(lint), *map(str, paths)], capture_output=True, text=True)
+
+
+def test_every_template_passes_cfn_lint():
+    assert [t.name for t in TEMPLATES] == ["lakehouse.yaml"]
+    result = cfn_lint(*TEMPLATES)
+    assert result.returncode == 0, result.stdout
+    assert "cfn-lint" not in TEMPLATES[0].read_text()  # no suppressions
+
+
+def test_the_state_machine_definition_passes_cfn_lint(tmp_path):
+    """cfn-lint checks an ASL definition written inline; the template keeps it in a file."""
+    template = {
+        "Resources": {
+            "Machine": {
+                "Type": "AWS::StepFunctions::StateMachine",
+                "Properties": {
+                    "RoleArn": "arn:aws:iam::123456789012:role/states",
+                    "Definition": json.loads(DEFINITION.read_text()),
+                    "DefinitionSubstitutions": {
+                        name: "x" for name in re.findall(r"\$\{(\w+)\}", DEFINITION.read_text())
+                    },
+                },
+            }
+        }
+    }
+    inline = tmp_path / "machine.json"
+    inline.write_text(json.dumps(template))
+    result = cfn_lint(inline)
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize("bucket", sorted(resources("AWS::S3::Bucket")))
+def test_every_bucket_is_encrypted_private_tls_only_and_expires_data(bucket):
+    properties = resources("AWS::S3::Bucket")[bucket]["Properties"]
+    [rule] = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
+    assert set(properties["PublicAccessBlockConfiguration"].values()) == {True}
+    assert properties["LifecycleConfiguration"]["Rules"]
+    [policy] = [
+        p["Properties"]["PolicyDocument"]
+        for p in resources("AWS::S3::BucketPolicy").values()
+        if p["Properties"]["Bucket"] == {"Ref": bucket}
+    ]
+    [statement] = policy["Statement"]
+    assert statement["Effect"] == "Deny" and statement["Action"] == "s3:*"
+    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert statement["Resource"] == [
+        {"Fn::GetAtt": [bucket, "Arn"]},
+        {"Fn::Sub": f"${{{bucket}.Arn}}/*"},
+    ]
+
+
+def test_the_archive_and_rejected_files_move_to_glacier_then_expire():
+    rules = {
+        r["Id"]: r for r in resources("AWS::S3::Bucket")["RawBucket"]["Properties"]
+        ["LifecycleConfiguration"]["Rules"]
+    }  # fmt: skip
+    assert rules["archive"]["Prefix"] == "archive/"
+    assert rules["archive"]["Transitions"][0]["StorageClass"] == "GLACIER_IR"
+    assert rules["rejected"]["ExpirationInDays"] == {"Ref": "ArchiveExpirationDays"}
+
+
+def test_no_role_allows_every_action_or_a_wildcard_resource_beyond_metrics():
+    statements = [
+        (role, s)
+        for role, r in resources("AWS::IAM::Role").items()
+        for policy in r["Properties"]["Policies"]
+        for s in policy["PolicyDocument"]["Statement"]
+    ]
+    assert len(statements) > 10
+    for role, statement in statements:
+        actions = (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+        assert not any(a == "*" or a.endswith(":*") for a in actions), (role, statement)
+        if statement["Resource"] == "*":
+            assert actions == ["cloudwatch:PutMetricData"], (role, statement)
+            assert "cloudwatch:namespace" in statement["Condition"]["StringEquals"]
+
+
+def test_the_athena_workgroup_enforces_its_result_location():
+    [workgroup] = resources("AWS::Athena::WorkGroup").values()
+    configuration = workgroup["Properties"]["WorkGroupConfiguration"]
+    assert configuration["EnforceWorkGroupConfiguration"] is True
+    assert configuration["ResultConfiguration"]["OutputLocation"] == {
+        "Fn::Sub": "s3://${AthenaResultsBucket}/results/"
+    }
+
+
+def test_one_ingestion_job_per_dataset_named_as_the_state_machine_starts_it():
+    [machine] = resources("AWS::Serverless::StateMachine").values()
+    substitutions = machine["Properties"]["DefinitionSubstitutions"]
+    assert set(substitutions) == set(re.findall(r"\$\{(\w+)\}", DEFINITION.read_text()))
+    prefix = substitutions["IngestJobName"]["Fn::Sub"]
+    jobs = resources("AWS::Glue::Job")
+    names = [j["Properties"]["Name"]["Fn::Sub"] for j in jobs.values()]
+    assert sorted(n for n in names if "-ingest-" in n) == sorted(f"{prefix}-{d}" for d in DATASETS)
+    assert all(
+        j["Properties"]["ExecutionProperty"]["MaxConcurrentRuns"] == 1 for j in jobs.values()
+    )
+    assert all(j["Properties"]["GlueVersion"] == "5.0" for j in jobs.values())
+
+
+def test_the_glue_jobs_install_the_locked_versions():
+    locked = dict(
+        re.findall(
+            r"^([a-z0-9-]+)==([^ ]+) ", (PROJECT_DIR / "requirements.lock").read_text(), re.M
+        )
+    )
+    template = cfn_yaml.load(str(TEMPLATES[0]))
+    for parameter in ("IngestPythonModules", "DbtPythonModules"):
+        pins = dict(p.split("==") for p in template["Parameters"][parameter]["Default"].split(","))
+        assert pins == {name: locked[name] for name in pins}, parameter
