@@ -1,5 +1,6 @@
 """`lakehouse`: run the local pipeline, or parts of it, from the project root."""
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from ingestion import dbt, engine
+from ingestion import dbt, engine, generate
 from ingestion.bronze import FileResult, Outcome
 from ingestion.pipeline import PipelineError, RunReport, ingest, raw_files, run, warehouse_lock
 
@@ -65,6 +66,41 @@ def dbt_command(ctx: typer.Context, warehouse: WarehouseOption = Path("warehouse
     raise typer.Exit(0 if outcome.success else 1)
 
 
+@app.command("generate")
+def generate_command(
+    out: Annotated[Path, typer.Argument(help="Landing folder to write (products/, orders/, ...)")],
+    days: Annotated[int, typer.Option(min=1, help="Days of orders")] = 90,
+    orders_per_day: Annotated[int, typer.Option(min=1, help="Orders a day")] = 500,
+    start: Annotated[str, typer.Option(help="First order date")] = "2025-04-01",
+    seed: Annotated[int, typer.Option(help="Same seed, same files")] = 0,
+    products: Annotated[int, typer.Option(min=1, help="Products in the catalogue")] = 1000,
+    fault_rate: Annotated[
+        float, typer.Option(min=0, max=1, help="Share of rows with a fault the models quarantine")
+    ] = 0.0,
+    file_format: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
+):
+    """Write raw files shaped like the bundled sample: DAYS x ORDERS_PER_DAY orders (about
+    5.5 line items each)."""
+    profile = generate.Profile.from_sample(SAMPLE_DATA)
+    with Progress(*_bar("generate"), console=console, transient=True) as progress:
+        task = progress.add_task("", total=days)
+        result = generate.generate(
+            out,
+            profile,
+            days=days,
+            orders_per_day=orders_per_day,
+            start=dt.date.fromisoformat(start),
+            seed=seed,
+            products=products,
+            fault_rate=fault_rate,
+            file_format=file_format,
+            on_day=lambda day: progress.update(task, advance=1, description=str(day)),
+        )
+    rows = ", ".join(f"{n:,} {name}" for name, n in result.rows.items())
+    faulty = sum(result.faulty_rows.values())
+    console.print(f"[bold]Generated[/] {result.files} files in {out}: {rows} ({faulty:,} faulty)")
+
+
 @app.command("engine")
 def engine_command(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
@@ -83,17 +119,20 @@ def _file_progress(raw: Path) -> Iterator[Callable[[FileResult], None]]:
         total = sum(len(files) for files in raw_files(raw.resolve()).values())
     except PipelineError:
         total = None  # the pipeline itself reports the missing folder
-    columns = (
-        TextColumn("[bold]ingest"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-    )
-    with Progress(*columns, console=console, transient=True) as progress:
+    with Progress(*_bar("ingest"), console=console, transient=True) as progress:
         task = progress.add_task("", total=total)
         yield lambda result: progress.update(
             task, advance=1, description=f"{result.dataset}/{result.path.name}"
         )
+
+
+def _bar(step: str) -> tuple:
+    return (
+        TextColumn(f"[bold]{step}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+    )
 
 
 def _print_files(files: list[FileResult]) -> None:
