@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 from deltalake import DeltaTable, write_deltalake
 
@@ -103,13 +104,14 @@ def bronze_schema(dataset: Dataset) -> pa.Schema:
 
 def _with_load_metadata(table: pa.Table, source_file: str, file_hash: str) -> pa.Table:
     rows = table.num_rows
-    loaded_at = datetime.now(UTC)
+    # Built by Arrow, not from Python lists: a file of 100k rows would otherwise cost
+    # 100k Python objects per column.
     metadata = [
-        [source_file] * rows,
-        [file_hash] * rows,
-        range(1, rows + 1),
-        [loaded_at] * rows,
+        pa.repeat(pa.scalar(source_file, pa.string()), rows),
+        pa.repeat(pa.scalar(file_hash, pa.string()), rows),
+        pa.array(np.arange(1, rows + 1)),
+        pa.repeat(pa.scalar(datetime.now(UTC), LOAD_METADATA.field("_loaded_at").type), rows),
     ]
     for column, values in zip(LOAD_METADATA, metadata, strict=True):
-        table = table.append_column(column, pa.array(values, column.type))
+        table = table.append_column(column, values.cast(column.type))
     return table

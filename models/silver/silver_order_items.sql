@@ -57,18 +57,18 @@ changed_items as (
 ),
 {% endif %}
 
-latest_delivery as (
+candidates as (
 
-    select
-        *,
-        row_number() over (
-            partition by id
-            order by _loaded_at desc, _source_file desc, _row_number desc
-        ) as delivery_rank
-    from eligible
+    select * from eligible
     {% if is_incremental() %}
     where id in (select id from changed_items)
     {% endif %}
+
+),
+
+latest_delivery as (
+
+    {{ latest_delivery('candidates', 'id') }}
 
 ),
 

@@ -17,13 +17,7 @@ orders as (
 
 latest_delivery as (
 
-    select
-        *,
-        row_number() over (
-            partition by order_id
-            order by _loaded_at desc, _source_file desc, _row_number desc
-        ) as delivery_rank
-    from orders
+    {{ latest_delivery('orders', 'order_id') }}
 
 ),
 

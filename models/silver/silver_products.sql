@@ -17,13 +17,7 @@ products as (
 
 latest_delivery as (
 
-    select
-        *,
-        row_number() over (
-            partition by product_id
-            order by _loaded_at desc, _source_file desc, _row_number desc
-        ) as delivery_rank
-    from products
+    {{ latest_delivery('products', 'product_id') }}
 
 ),
 
