@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from ingestion import dbt, engine, generate
+from ingestion import dbt, engine, generate, maintenance
 from ingestion.bronze import FileResult, Outcome
 from ingestion.pipeline import PipelineError, RunReport, ingest, raw_files, run, warehouse_lock
 
@@ -99,6 +99,33 @@ def generate_command(
     rows = ", ".join(f"{n:,} {name}" for name, n in result.rows.items())
     faulty = sum(result.faulty_rows.values())
     console.print(f"[bold]Generated[/] {result.files} files in {out}: {rows} ({faulty:,} faulty)")
+
+
+@app.command("maintain")
+def maintain_command(
+    warehouse: WarehouseOption = Path("warehouse"),
+    target: Annotated[
+        str, typer.Option(help="dbt target: local runs delta-rs, others SQL")
+    ] = "local",
+):
+    """Compact, Z-order and vacuum the warehouse's Delta tables (`lakehouse run` does it
+    after every build)."""
+    dbt.use_warehouse(warehouse)
+    if target != "local":
+        outcome = dbt.invoke(["run-operation", "maintain_tables", "--target", target])
+        raise typer.Exit(0 if outcome.success else 1)
+    if not (dbt.TARGET_DIR / "manifest.json").exists() and not dbt.invoke(["parse"]).success:
+        raise typer.Exit(1)
+    with warehouse_lock(warehouse.resolve()):
+        outcomes = maintenance.maintain_locally(warehouse.resolve())
+    table = Table(title="Delta maintenance", title_justify="left")
+    for column in ("table", "files before", "files after", "files vacuumed", "seconds"):
+        table.add_column(column, justify="left" if column == "table" else "right")
+    for o in outcomes:
+        table.add_row(
+            f"{o.schema}.{o.table}", *map(str, (o.files_before, o.files_after, o.files_vacuumed))
+        )
+    console.print(table)
 
 
 @app.command("engine")
