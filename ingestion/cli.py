@@ -123,7 +123,9 @@ def maintain_command(
         table.add_column(column, justify="left" if column == "table" else "right")
     for o in outcomes:
         table.add_row(
-            f"{o.schema}.{o.table}", *map(str, (o.files_before, o.files_after, o.files_vacuumed))
+            f"{o.schema}.{o.table}",
+            *map(str, (o.files_before, o.files_after, o.files_vacuumed)),
+            f"{o.seconds:.1f}",
         )
     console.print(table)
 
