@@ -27,10 +27,13 @@ test: install ## Lint and run the whole test suite
 	$(BIN)/ruff format --check ingestion
 	$(BIN)/pytest
 
+bench: install ## Benchmark: 3 scales up to ~10M line items vs the floor and a JVM Spark peer (~40 min)
+	$(BIN)/lakehouse bench
+
 lock: ## Re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
 
 clean: ## Remove the warehouse and dbt build output (keeps .venv)
 	rm -rf warehouse target logs
 
-.PHONY: help install run test lock clean
+.PHONY: help install run test bench lock clean

@@ -1,6 +1,8 @@
 """`lakehouse`: run the local pipeline, or parts of it, from the project root."""
 
 import datetime as dt
+import json
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -9,7 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ingestion import dbt, engine, generate, maintenance
@@ -128,6 +130,52 @@ def maintain_command(
             f"{o.seconds:.1f}",
         )
     console.print(table)
+
+
+@app.command("bench")
+def bench_command(
+    orders_per_day: Annotated[
+        list[int], typer.Option(help="One scale per value (repeat the option)")
+    ] = [2_000, 6_500, 20_000],  # noqa: B006 (typer reads the default, never mutates it)
+    days: Annotated[int, typer.Option(min=1, help="Days of orders at every scale")] = 90,
+    peer: Annotated[bool, typer.Option(help="Also build with the JVM Spark peer")] = True,
+    out: Annotated[Path, typer.Option(help="Folder for results.json and bench.png")] = Path(
+        "docs/benchmarks"
+    ),
+    document: Annotated[Path, typer.Option(help="Markdown file to put the figures in")] = Path(
+        "BENCHMARKS.md"
+    ),
+    work: Annotated[
+        Path | None, typer.Option(help="Scratch folder (default: a temporary one, removed)")
+    ] = None,
+):
+    """Build from scratch at each scale (ours, the floor, the peer), then one more day
+    incrementally on the largest; write the figures, the plot and the Markdown tables."""
+    from ingestion.bench import figures
+    from ingestion.bench import run as bench
+
+    scales = [bench.Scale(days, n) for n in sorted(orders_per_day)]
+    stages = len(scales) * (4 if peer else 3) + 3
+    with (
+        tempfile.TemporaryDirectory(prefix="lakehouse-bench-", dir=work) as scratch,
+        Progress(*_bar("bench"), TimeElapsedColumn(), console=console, transient=True) as progress,
+    ):
+        task = progress.add_task("", total=stages)
+
+        def on_stage(stage: str) -> None:
+            if progress.tasks[task].description:
+                progress.advance(task)
+                console.print(f"  done: {progress.tasks[task].description}")
+            progress.update(task, description=stage)
+
+        results = bench.run(scales, Path(scratch), peer, SAMPLE_DATA, on_stage)
+        on_stage("write the figures")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=2))
+    figures.plot(results, out / "bench.png")
+    figures.write_markdown(results, document)
+    console.print(figures.markdown(results))
+    console.print(f"[bold]Figures[/]: {out / 'results.json'}, {out / 'bench.png'}, {document}")
 
 
 @app.command("engine")
