@@ -46,6 +46,7 @@ class BronzeLoader:
     dataset: Dataset
     raw_root: Path
     _seen: dict[str, str] = field(default_factory=dict)  # file hash -> source file
+    _delta: DeltaTable | None = None
 
     def __post_init__(self) -> None:
         delta = open_table(self.warehouse, BRONZE, self.dataset.name)
@@ -53,10 +54,13 @@ class BronzeLoader:
             # Every Bronze table exists from the first run on, empty until its first file
             # lands, so that the models downstream of a dataset not delivered yet still run.
             location = table_path(self.warehouse, BRONZE, self.dataset.name)
-            DeltaTable.create(str(location), bronze_schema(self.dataset))
+            delta = DeltaTable.create(str(location), bronze_schema(self.dataset))
             register_table(self.warehouse, BRONZE, self.dataset.name)
         else:
             self._seen = {h: "an earlier run" for h in distinct_values(delta, "_file_hash")}
+        # Appends go through this open table: opening it by path for each file would read
+        # the whole Delta log again (a third of the time per file with 90 days loaded).
+        self._delta = delta
 
     def load(self, path: Path) -> FileResult:
         name = self.dataset.name
@@ -82,8 +86,7 @@ class BronzeLoader:
         return FileResult(name, path, Outcome.LOADED, rows=raw.table.num_rows, detail=detail)
 
     def _append(self, table: pa.Table) -> None:
-        location = table_path(self.warehouse, BRONZE, self.dataset.name)
-        write_deltalake(str(location), table, mode="append")
+        write_deltalake(self._delta, table, mode="append")
 
 
 LOAD_METADATA = pa.schema(

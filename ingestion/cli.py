@@ -168,9 +168,11 @@ def bench_command(
                 console.print(f"  done: {progress.tasks[task].description}")
             progress.update(task, description=stage)
 
-        results = bench.run(scales, Path(scratch), peer, SAMPLE_DATA, on_stage)
+        out.mkdir(parents=True, exist_ok=True)
+        results = bench.run(
+            scales, Path(scratch), peer, SAMPLE_DATA, out / "results.json", on_stage
+        )
         on_stage("write the figures")
-    out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=2))
     figures.plot(results, out / "bench.png")
     figures.write_markdown(results, document)

@@ -32,9 +32,11 @@ def run(
     work: Path,
     peer: bool,
     sample: Path,
+    checkpoint: Path,
     on_stage: Callable[[str], None] = lambda _: None,
 ) -> dict:
-    """Every measurement of one benchmark run, as a dict ready for JSON."""
+    """Every measurement of one benchmark run, as a dict ready for JSON; written to
+    `checkpoint` after each scale too, so a run stopped early keeps what it measured."""
     profile = Profile.from_sample(sample)
     results: dict = {"machine": machine(), "started": _now(), "scales": []}
     largest = max(scales, key=lambda s: s.days * s.orders_per_day)
@@ -66,6 +68,7 @@ def run(
             measured["incremental"] = _worker("ours", landing, folder / "ours")
             measured["incremental_day"] = (START + dt.timedelta(days=scale.days)).isoformat()
         results["scales"].append(measured)
+        checkpoint.write_text(json.dumps(results, indent=2))
     results["finished"] = _now()
     results["machine"]["load_average_end"] = os.getloadavg()
     return results

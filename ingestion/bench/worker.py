@@ -58,7 +58,13 @@ def _layers(run_results: Path, manifest: Path, memory: MemorySampler) -> list[di
     run_results = json.loads(run_results.read_text())
     manifest = json.loads(manifest.read_text())
     windows = steps_of_dbt_build(run_results, manifest)
-    return [_step(f"dbt {layer}", w, memory) for layer, w in sorted(windows.items())]
+    steps = [_step(f"dbt {layer}", w, memory) for layer, w in sorted(windows.items())]
+    # the slowest nodes, to see what a layer's time is made of
+    nodes = sorted(
+        ((r["unique_id"], r["execution_time"]) for r in run_results.get("results", [])),
+        key=lambda node: -node[1],
+    )
+    return [*steps, {"name": "slowest nodes", "nodes": dict(nodes[:12])}]
 
 
 def ours(raw: Path, work: Path, memory: MemorySampler) -> list[dict]:

@@ -16,7 +16,7 @@ BIN = Path(sys.executable).parent
 
 def test_bench_smoke(tmp_path):
     out, document = tmp_path / "figures", tmp_path / "BENCHMARKS.md"
-    document.write_text("# Benchmarks\n\nprose\n\n<!-- bench:start -->\nold\n<!-- bench:end -->\n")
+    document.write_text("# Benchmarks\n\nprose\n\n<!-- bench:start -->\nstale figures\n<!-- bench:end -->\n")
     args = ["bench", "--orders-per-day", "20", "--days", "2", "--no-peer"]
     args += ["--out", str(out), "--document", str(document), "--work", str(tmp_path)]
     result = subprocess.run(
@@ -40,7 +40,7 @@ def test_bench_smoke(tmp_path):
     }
     assert (out / "bench.png").stat().st_size > 0
     text = document.read_text()
-    assert text.startswith("# Benchmarks\n\nprose\n") and "old" not in text
+    assert text.startswith("# Benchmarks\n\nprose\n") and "stale figures" not in text
     assert "| line items | ours (s) | floor (s)" in text
 
 
