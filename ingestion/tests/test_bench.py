@@ -16,7 +16,9 @@ BIN = Path(sys.executable).parent
 
 def test_bench_smoke(tmp_path):
     out, document = tmp_path / "figures", tmp_path / "BENCHMARKS.md"
-    document.write_text("# Benchmarks\n\nprose\n\n<!-- bench:start -->\nstale figures\n<!-- bench:end -->\n")
+    document.write_text(
+        "# Benchmarks\n\nprose\n\n<!-- bench:start -->\nstale figures\n<!-- bench:end -->\n"
+    )
     args = ["bench", "--orders-per-day", "20", "--days", "2", "--no-peer"]
     args += ["--out", str(out), "--document", str(document), "--work", str(tmp_path)]
     result = subprocess.run(

@@ -61,18 +61,18 @@ changed_items as (
 ),
 {% endif %}
 
-candidates as (
+latest_delivery as (
 
-    select * from eligible
+    select
+        *,
+        row_number() over (
+            partition by id
+            order by _loaded_at desc, _source_file desc, _row_number desc
+        ) as delivery_rank
+    from eligible
     {% if is_incremental() %}
     where id in (select id from changed_items)
     {% endif %}
-
-),
-
-latest_delivery as (
-
-    {{ latest_delivery('candidates', 'id') }}
 
 ),
 

@@ -21,7 +21,13 @@ orders as (
 
 latest_delivery as (
 
-    {{ latest_delivery('orders', 'order_id') }}
+    select
+        *,
+        row_number() over (
+            partition by order_id
+            order by _loaded_at desc, _source_file desc, _row_number desc
+        ) as delivery_rank
+    from orders
 
 ),
 

@@ -17,7 +17,13 @@ products as (
 
 latest_delivery as (
 
-    {{ latest_delivery('products', 'product_id') }}
+    select
+        *,
+        row_number() over (
+            partition by product_id
+            order by _loaded_at desc, _source_file desc, _row_number desc
+        ) as delivery_rank
+    from products
 
 ),
 
