@@ -144,19 +144,18 @@ def plot(results: dict, path: Path) -> None:
     rows = ratios(results)
     items = [r["line_items"] / 1e6 for r in rows]
     fig, (time_ax, memory_ax) = plt.subplots(1, 2, figsize=(11, 4.2))
-    series = [
-        ("ours (Sail + Delta)", "ours_seconds"),
-        ("floor (Arrow CSV to Parquet)", "floor_seconds"),
-    ]
-    series.append(("peer (PySpark JVM, Parquet)", "peer_seconds"))
-    for label, key in series:
-        if all(key in r for r in rows):
-            time_ax.plot(items, [r[key] for r in rows], marker="o", label=label)
+    lines = (
+        ("ours (Sail + Delta)", "ours_seconds", "ours_peak_gib", "tab:blue"),
+        ("floor (Arrow CSV to Parquet)", "floor_seconds", None, "tab:orange"),
+        ("peer (PySpark JVM, Parquet)", "peer_seconds", "peer_peak_gib", "tab:green"),
+    )
+    for label, time_key, memory_key, color in lines:
+        if all(time_key in r for r in rows):
+            time_ax.plot(items, [r[time_key] for r in rows], "o-", color=color, label=label)
+        if memory_key and all(memory_key in r for r in rows):
+            memory_ax.plot(items, [r[memory_key] for r in rows], "o-", color=color, label=label)
     time_ax.set(xlabel="line items (millions)", ylabel="seconds, build from scratch", title="Time")
     time_ax.legend()
-    for label, key in (("ours", "ours_peak_gib"), ("peer", "peer_peak_gib")):
-        if all(key in r for r in rows):
-            memory_ax.plot(items, [r[key] for r in rows], marker="o", label=label)
     memory_ax.axhline(4, color="grey", linestyle="--", label="goal: 4 GiB")
     memory_ax.set(xlabel="line items (millions)", ylabel="GiB", title="Peak memory")
     memory_ax.legend()
