@@ -33,10 +33,13 @@ lint: install dbt_packages/.installed ## Lint Python, SQL, YAML and workflows (.
 test: lint ## Lint, then run the whole test suite
 	$(BIN)/pytest
 
+bench: install ## Benchmark: 3 scales up to ~10M line items vs the floor and a JVM Spark peer (~40 min)
+	$(BIN)/lakehouse bench
+
 lock: ## Re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
 
 clean: ## Remove the warehouse and dbt build output (keeps .venv)
 	rm -rf warehouse target logs
 
-.PHONY: help install run lint test lock clean
+.PHONY: help install run lint test bench lock clean

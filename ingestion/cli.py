@@ -1,5 +1,8 @@
 """`lakehouse`: run the local pipeline, or parts of it, from the project root."""
 
+import datetime as dt
+import json
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -8,10 +11,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ingestion import dbt, engine
+from ingestion import dbt, engine, generate, maintenance
 from ingestion.bronze import FileResult, Outcome
 from ingestion.pipeline import PipelineError, RunReport, ingest, raw_files, run, warehouse_lock
 
@@ -93,6 +96,118 @@ def docs_command(
         dbt.invoke(["docs", "serve", "--host", host, "--port", str(port), "--no-browser"])
 
 
+@app.command("generate")
+def generate_command(
+    out: Annotated[Path, typer.Argument(help="Landing folder to write (products/, orders/, ...)")],
+    days: Annotated[int, typer.Option(min=1, help="Days of orders")] = 90,
+    orders_per_day: Annotated[int, typer.Option(min=1, help="Orders a day")] = 500,
+    start: Annotated[str, typer.Option(help="First order date")] = "2025-04-01",
+    seed: Annotated[int, typer.Option(help="Same seed, same files")] = 0,
+    products: Annotated[int, typer.Option(min=1, help="Products in the catalogue")] = 1000,
+    fault_rate: Annotated[
+        float, typer.Option(min=0, max=1, help="Share of rows with a fault the models quarantine")
+    ] = 0.0,
+    file_format: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
+):
+    """Write raw files shaped like the bundled sample: DAYS x ORDERS_PER_DAY orders (about
+    5.5 line items each)."""
+    profile = generate.Profile.from_sample(SAMPLE_DATA)
+    with Progress(*_bar("generate"), console=console, transient=True) as progress:
+        task = progress.add_task("", total=days)
+        result = generate.generate(
+            out,
+            profile,
+            days=days,
+            orders_per_day=orders_per_day,
+            start=dt.date.fromisoformat(start),
+            seed=seed,
+            products=products,
+            fault_rate=fault_rate,
+            file_format=file_format,
+            on_day=lambda day: progress.update(task, advance=1, description=str(day)),
+        )
+    rows = ", ".join(f"{n:,} {name}" for name, n in result.rows.items())
+    faulty = sum(result.faulty_rows.values())
+    console.print(f"[bold]Generated[/] {result.files} files in {out}: {rows} ({faulty:,} faulty)")
+
+
+@app.command("maintain")
+def maintain_command(
+    warehouse: WarehouseOption = Path("warehouse"),
+    target: Annotated[
+        str, typer.Option(help="dbt target: local runs delta-rs, others SQL")
+    ] = "local",
+):
+    """Compact, Z-order and vacuum the warehouse's Delta tables (`lakehouse run` does it
+    after every build)."""
+    dbt.use_warehouse(warehouse)
+    if target != "local":
+        outcome = dbt.invoke(["run-operation", "maintain_tables", "--target", target])
+        raise typer.Exit(0 if outcome.success else 1)
+    if not (dbt.TARGET_DIR / "manifest.json").exists() and not dbt.invoke(["parse"]).success:
+        raise typer.Exit(1)
+    with warehouse_lock(warehouse.resolve()):
+        outcomes = maintenance.maintain_locally(warehouse.resolve())
+    table = Table(title="Delta maintenance", title_justify="left")
+    for column in ("table", "files before", "files after", "files vacuumed", "seconds"):
+        table.add_column(column, justify="left" if column == "table" else "right")
+    for o in outcomes:
+        table.add_row(
+            f"{o.schema}.{o.table}",
+            *map(str, (o.files_before, o.files_after, o.files_vacuumed)),
+            f"{o.seconds:.1f}",
+        )
+    console.print(table)
+
+
+@app.command("bench")
+def bench_command(
+    orders_per_day: Annotated[
+        list[int], typer.Option(help="One scale per value (repeat the option)")
+    ] = [2_000, 6_500, 20_000],  # noqa: B006 (typer reads the default, never mutates it)
+    days: Annotated[int, typer.Option(min=1, help="Days of orders at every scale")] = 90,
+    peer: Annotated[bool, typer.Option(help="Also build with the JVM Spark peer")] = True,
+    out: Annotated[Path, typer.Option(help="Folder for results.json and bench.png")] = Path(
+        "docs/benchmarks"
+    ),
+    document: Annotated[Path, typer.Option(help="Markdown file to put the figures in")] = Path(
+        "BENCHMARKS.md"
+    ),
+    work: Annotated[
+        Path | None, typer.Option(help="Scratch folder (default: a temporary one, removed)")
+    ] = None,
+):
+    """Build from scratch at each scale (ours, the floor, the peer), then one more day
+    incrementally on the largest; write the figures, the plot and the Markdown tables."""
+    from ingestion.bench import figures
+    from ingestion.bench import run as bench
+
+    scales = [bench.Scale(days, n) for n in sorted(orders_per_day)]
+    stages = len(scales) * (4 if peer else 3) + 3
+    with (
+        tempfile.TemporaryDirectory(prefix="lakehouse-bench-", dir=work) as scratch,
+        Progress(*_bar("bench"), TimeElapsedColumn(), console=console, transient=True) as progress,
+    ):
+        task = progress.add_task("", total=stages)
+
+        def on_stage(stage: str) -> None:
+            if progress.tasks[task].description:
+                progress.advance(task)
+                console.print(f"  done: {progress.tasks[task].description}")
+            progress.update(task, description=stage)
+
+        out.mkdir(parents=True, exist_ok=True)
+        results = bench.run(
+            scales, Path(scratch), peer, SAMPLE_DATA, out / "results.json", on_stage
+        )
+        on_stage("write the figures")
+    (out / "results.json").write_text(json.dumps(results, indent=2))
+    figures.plot(results, out / "bench.png")
+    figures.write_markdown(results, document)
+    console.print(figures.markdown(results))
+    console.print(f"[bold]Figures[/]: {out / 'results.json'}, {out / 'bench.png'}, {document}")
+
+
 @app.command("engine")
 def engine_command(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
@@ -111,17 +226,20 @@ def _file_progress(raw: Path) -> Iterator[Callable[[FileResult], None]]:
         total = sum(len(files) for files in raw_files(raw.resolve()).values())
     except PipelineError:
         total = None  # the pipeline itself reports the missing folder
-    columns = (
-        TextColumn("[bold]ingest"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-    )
-    with Progress(*columns, console=console, transient=True) as progress:
+    with Progress(*_bar("ingest"), console=console, transient=True) as progress:
         task = progress.add_task("", total=total)
         yield lambda result: progress.update(
             task, advance=1, description=f"{result.dataset}/{result.path.name}"
         )
+
+
+def _bar(step: str) -> tuple:
+    return (
+        TextColumn(f"[bold]{step}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+    )
 
 
 def _print_files(files: list[FileResult]) -> None:

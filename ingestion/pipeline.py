@@ -8,7 +8,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from ingestion import dbt
+from ingestion import dbt, maintenance
 from ingestion import report as report_module
 from ingestion.bronze import BronzeLoader, FileResult
 from ingestion.datasets import DATASETS
@@ -28,6 +28,7 @@ class RunReport:
     files: list[FileResult] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # step -> wall time
     quality: dict = field(default_factory=dict)  # the figures of report.build
+    maintained: list[maintenance.TableOutcome] = field(default_factory=list)
     report_page: Path | None = None
 
 
@@ -108,6 +109,11 @@ def run(
         report.seconds["dbt build"] = time.perf_counter() - started
         for layer, seconds in sorted(outcome.seconds_by_layer.items()):
             report.seconds[f"  {layer}"] = seconds
+
+        if outcome.success:
+            started = time.perf_counter()
+            report.maintained = maintenance.maintain_locally(warehouse)
+            report.seconds["maintenance"] = time.perf_counter() - started
 
         # Stale Bronze only warns (severity policy), so freshness never fails the run.
         started = time.perf_counter()

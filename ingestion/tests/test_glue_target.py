@@ -55,3 +55,28 @@ def test_the_project_compiles_for_glue(tmp_path):
         "silver_orders.sql",
         "silver_products.sql",
     ]
+
+
+def test_maintenance_renders_optimize_zorder_and_vacuum_for_glue(tmp_path):
+    """`dbt run-operation maintain_tables` on Glue, rendered without running (no AWS)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env |= {
+        "DBT_PROFILES_DIR": str(PROFILES_DIR),
+        "DBT_TARGET_PATH": str(tmp_path / "target"),
+        "DBT_LOG_PATH": str(tmp_path / "logs"),
+        "AWS_REGION": "us-east-1",
+        "LAKEHOUSE_WAREHOUSE": "s3://example-lake/warehouse",
+        "LAKEHOUSE_GLUE_ROLE_ARN": "arn:aws:iam::123456789012:role/example-glue",
+    }
+    dbt = str(Path(sys.executable).parent / "dbt")
+    args = ["run-operation", "maintain_tables", "--args", "{dry_run: true}", "--target", "glue"]
+    result = subprocess.run([dbt, *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:]
+    for statement in (
+        "optimize silver.order_items zorder by (product_id)",
+        "optimize silver.orders zorder by (user_id)",
+        "optimize gold.customer_insights zorder by (user_id)",
+        "optimize bronze.order_items",
+        "vacuum silver.order_items retain 168 hours",
+    ):
+        assert statement in result.stdout

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ingestion.dbt import PROFILES_DIR, PROJECT_DIR
+from ingestion.maintenance import MAINTENANCE_OPERATIONS
 from ingestion.warehouse import open_table, query
 
 from .conftest import SAMPLE, free_port, listening, wait_until
@@ -116,7 +117,9 @@ def versions(warehouse: Path) -> dict[tuple[str, str], int]:
 
 
 def last_operation(warehouse: Path, schema: str, table: str) -> str:
-    return open_table(warehouse, schema, table).history(1)[0]["operation"]
+    """The operation of the table's last commit, maintenance (OPTIMIZE, VACUUM) aside."""
+    history = open_table(warehouse, schema, table).history()
+    return next(h["operation"] for h in history if h["operation"] not in MAINTENANCE_OPERATIONS)
 
 
 @pytest.fixture(scope="module")

@@ -1,3 +1,5 @@
+{{ config(meta={'zorder_by': ['user_id']}) }}
+
 with
 
 orders as (

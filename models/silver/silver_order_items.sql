@@ -1,4 +1,8 @@
-{{ config(unique_key='id', partition_by=['order_date']) }}
+{{ config(
+    unique_key='id',
+    partition_by=['order_date'],
+    meta={'zorder_by': ['product_id']},
+) }}
 
 {#
     A line item counts once its order and its product are in Silver; until then it waits

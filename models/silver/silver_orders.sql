@@ -1,4 +1,8 @@
-{{ config(unique_key='order_id', partition_by=['order_date']) }}
+{{ config(
+    unique_key='order_id',
+    partition_by=['order_date'],
+    meta={'zorder_by': ['user_id']},
+) }}
 
 with
 

@@ -1,0 +1,60 @@
+"""The benchmark at a tiny scale: every step runs and every figure is written. The JVM
+peer is left to `make bench`: its start and 80 dbt nodes on Spark take minutes even on
+tiny data; here its dbt configuration (Parquet) is checked to parse."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from ingestion.bench.peer import profile
+from ingestion.dbt import PROJECT_DIR
+
+BIN = Path(sys.executable).parent
+
+
+def test_bench_smoke(tmp_path):
+    out, document = tmp_path / "figures", tmp_path / "BENCHMARKS.md"
+    document.write_text(
+        "# Benchmarks\n\nprose\n\n<!-- bench:start -->\nstale figures\n<!-- bench:end -->\n"
+    )
+    args = ["bench", "--orders-per-day", "20", "--days", "2", "--no-peer"]
+    args += ["--out", str(out), "--document", str(document), "--work", str(tmp_path)]
+    result = subprocess.run(
+        [str(BIN / "lakehouse"), *args],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    results = json.loads((out / "results.json").read_text())
+    (scale,) = results["scales"]
+    assert scale["rows"]["orders"] == 40
+    steps = {s["name"] for s in scale["ours"]}
+    assert {"ingest", "dbt build", "dbt silver", "dbt tests", "maintenance", "total"} <= steps
+    assert {s["name"] for s in scale["floor"]} == {"csv to parquet", "total"}
+    assert scale["incremental_rows"]["orders"] == 60
+    assert {q["query"] for q in results["queries"]} == {
+        "gold: one customer",
+        "silver: one product per day",
+    }
+    assert (out / "bench.png").stat().st_size > 0
+    text = document.read_text()
+    assert text.startswith("# Benchmarks\n\nprose\n") and "stale figures" not in text
+    assert "| line items | ours (s) | floor (s)" in text
+
+
+def test_peer_parses_the_project_as_parquet(tmp_path):
+    env = {**os.environ, "DBT_TARGET_PATH": str(tmp_path / "target")}
+    env["DBT_LOG_PATH"] = str(tmp_path / "logs")
+    args = ["parse", "--profiles-dir", str(profile(tmp_path / "profile"))]
+    args += ["--vars", "{file_format: parquet}"]
+    result = subprocess.run(
+        [str(BIN / "dbt"), *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+    silver = manifest["nodes"]["model.lakehouse.silver_order_items"]["config"]
+    assert (silver["file_format"], silver["incremental_strategy"]) == ("parquet", "append")
