@@ -15,7 +15,7 @@ from dbt.cli.main import dbtRunner
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PROFILES_DIR = PROJECT_DIR / "profiles"
-TARGET_DIR = PROJECT_DIR / "target"  # dbt's artifacts (run_results.json, sources.json)
+TARGET_DIR = PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target")  # dbt's artifacts
 FAILED_STATUSES = {NodeStatus.Error, NodeStatus.Fail, NodeStatus.RuntimeErr}
 
 
