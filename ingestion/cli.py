@@ -27,7 +27,11 @@ RawOption = Annotated[
 ]
 WarehouseOption = Annotated[
     Path,
-    typer.Option("--warehouse", help="Folder of the Delta tables (WAREHOUSE/<schema>/<table>)"),
+    typer.Option(
+        "--warehouse",
+        envvar="LAKEHOUSE_WAREHOUSE",
+        help="Folder of the Delta tables (WAREHOUSE/<schema>/<table>)",
+    ),
 ]
 
 
