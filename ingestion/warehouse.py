@@ -1,9 +1,8 @@
 """The warehouse layout: Delta tables at WAREHOUSE/<schema>/<table>, and its table registry.
 
 Sail's catalog lives in memory for one session, so every new engine session starts with no
-tables. The registry (small Delta tables at WAREHOUSE/meta/tables and WAREHOUSE/meta/views)
-lists the tables the warehouse holds and the SQL of its views; dbt's on-run-start hook
-re-attaches each table from its Delta log and re-creates the views
+tables. The registry (a small Delta table at WAREHOUSE/meta/tables) lists the tables the
+warehouse holds; dbt's on-run-start hook re-attaches each table from its Delta log
 (`macros/warehouse_registry.sql`), which is how they survive a restart of the engine.
 Ingestion registers the Bronze tables here; dbt registers what it builds.
 """

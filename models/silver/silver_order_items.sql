@@ -6,8 +6,10 @@
 
 {#
     A line item counts once its order and its product are in Silver; until then it waits
-    in quarantine (held back). So an incremental run considers the items loaded since the
-    last merge and also the earlier items whose order or product arrived since then.
+    in quarantine (held back). An incremental run reconsiders the items delivered since
+    the last merge and the items whose order or product entered Silver since then, and
+    ranks every eligible delivery of those items again, so the latest one wins exactly as
+    in a full build (an older delivery released late never overwrites a newer one).
 #}
 
 with
@@ -23,7 +25,7 @@ orders as (
 
     select
         order_id,
-        _loaded_at
+        _in_silver_since
     from {{ ref('silver_orders') }}
 
 ),
@@ -32,40 +34,62 @@ products as (
 
     select
         product_id,
-        _loaded_at
+        _in_silver_since
     from {{ ref('silver_products') }}
+
+),
+
+{% if is_incremental() %}
+last_merge as (
+
+    select coalesce(max(_in_silver_since), timestamp'1970-01-01') as merged_at
+    from {{ this }}
+
+),
+
+changed_items as (
+
+    select id from order_items
+    where {{ loaded_since_last_run() }}
+
+    union
+
+    select id from order_items
+    where order_id in (
+        select order_id from orders
+        where _in_silver_since > (select merged_at from last_merge)
+    )
+
+    union
+
+    select id from order_items
+    where product_id in (
+        select product_id from products
+        where _in_silver_since > (select merged_at from last_merge)
+    )
+
+),
+{% endif %}
+
+candidates as (
+
+    select * from order_items
+    {% if is_incremental() %}
+    {# narrowed down first: the semi joins below then see a day's items, not all #}
+        where order_items.id in (select changed_items.id from changed_items)
+    {% endif %}
 
 ),
 
 eligible as (
 
-    select
-        order_items.*,
-        greatest(
-            order_items._loaded_at, orders._loaded_at, products._loaded_at
-        ) as _eligible_since
-    from order_items
-    inner join orders
-        on order_items.order_id = orders.order_id
-    inner join products
-        on order_items.product_id = products.product_id
+    select candidates.*
+    from candidates
+    where
+        candidates.order_id in (select orders.order_id from orders)
+        and candidates.product_id in (select products.product_id from products)
 
 ),
-
-{% if is_incremental() %}
-changed_items as (
-
-    {# items that became eligible since the last merge: a new delivery, or its order
-       or product arrived. The latest eligible delivery of each wins, as in a full
-       build, so an older delivery released late never overwrites a newer one. #}
-    select distinct id
-    from eligible
-    where _eligible_since > (
-        select coalesce(max(_loaded_at), timestamp'1970-01-01') from {{ this }}
-    )
-
-),
-{% endif %}
 
 latest_delivery as (
 
@@ -76,9 +100,6 @@ latest_delivery as (
             order by _loaded_at desc, _source_file desc, _row_number desc
         ) as delivery_rank
     from eligible
-    {% if is_incremental() %}
-    where id in (select id from changed_items)
-    {% endif %}
 
 ),
 
@@ -97,7 +118,8 @@ final as (
         _source_file,
         _file_hash,
         _row_number,
-        _loaded_at
+        _loaded_at,
+        current_timestamp() as _in_silver_since
     from latest_delivery
     where delivery_rank = 1
 

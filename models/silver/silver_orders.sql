@@ -12,9 +12,7 @@ orders as (
     where _reason is null
     {% if is_incremental() %}
     {# Bronze is append-only: only deliveries loaded since the last merge can change a row #}
-        and _loaded_at > (
-            select coalesce(max(_loaded_at), timestamp'1970-01-01') from {{ this }}
-        )
+        and {{ loaded_since_last_run() }}
     {% endif %}
 
 ),
@@ -43,7 +41,8 @@ final as (
         _source_file,
         _file_hash,
         _row_number,
-        _loaded_at
+        _loaded_at,
+        current_timestamp() as _in_silver_since
     from latest_delivery
     where delivery_rank = 1
 

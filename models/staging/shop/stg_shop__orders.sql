@@ -3,6 +3,10 @@ with
 source as (
 
     select * from {{ source('bronze', 'orders') }}
+    {% if is_incremental() %}
+    {# a Bronze row never changes: each is staged once (new rules need --full-refresh) #}
+    where {{ loaded_since_last_run() }}
+    {% endif %}
 
 ),
 
