@@ -13,7 +13,9 @@ import time
 from pathlib import Path
 
 import openpyxl
+import pyarrow as pa
 import pytest
+from deltalake import write_deltalake
 
 from ingestion.warehouse import open_table, query
 
@@ -118,6 +120,34 @@ def test_every_bronze_row_is_accounted_for(faulty):
         assert parts == a["bronze"], a
     counts = quality(faulty["wh"])["test_counts"]
     assert counts.get("fail", 0) == counts.get("error", 0) == 0
+
+
+def test_row_accounting_names_a_lost_row_and_a_row_counted_twice(faulty, tmp_path):
+    """The accounting test itself fails: Silver loses one order, and quarantine gains a
+    copy of the Bronze row of another order that stays current in Silver."""
+    wh = tmp_path / "wh"
+    shutil.copytree(faulty["wh"], wh)
+    lost = rows(wh, "silver", "orders", "order_id = 800005")[0]
+    open_table(wh, "silver", "orders").delete("order_id = 800005")
+    kept = rows(wh, "silver", "orders", "order_id = 800006")[0]
+    where = f"_file_hash = '{kept['_file_hash']}' and _row_number = {kept['_row_number']}"
+    planted = {**rows(wh, "bronze", "orders", where)[0], "_reason": "planted"}
+    quarantine = open_table(wh, "quarantine", "orders")
+    schema = pa.schema(quarantine.schema().to_arrow())
+    row = pa.Table.from_pylist([{**planted, "_is_held_back": False}], schema)
+    write_deltalake(quarantine, row, mode="append")
+    result = cli("dbt", "test", "--select", "bronze_rows_accounted_for", warehouse=wh)
+    assert result.returncode == 1
+    failing = query(
+        "select dataset, _file_hash, _row_number, places from t",
+        t=open_table(wh, "test_failures", "bronze_rows_accounted_for"),
+    )
+    assert sorted(tuple(r.values()) for r in failing) == sorted(
+        [
+            ("orders", lost["_file_hash"], lost["_row_number"], 0),
+            ("orders", kept["_file_hash"], kept["_row_number"], 2),
+        ]
+    )
 
 
 def test_duplicate_file_under_another_name_is_skipped(faulty):
