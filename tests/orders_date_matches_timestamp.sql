@@ -3,29 +3,27 @@
 {#
     Source quirk: orders carry both `order_timestamp` and `date`. Silver derives
     order_date from the timestamp and drops `date`; this warns when the source's own
-    `date` says otherwise.
+    `date` says otherwise. Staging has parsed the timestamp of every Bronze row once.
 #}
 
 with
 
 orders as (
 
-    select * from {{ source('bronze', 'orders') }}
+    select * from {{ ref('stg_shop__orders') }}
 
 ),
 
 validation_errors as (
 
     select
-        order_id,
-        order_timestamp,
-        `date`,
+        raw_order_id as order_id,
+        raw_order_timestamp as order_timestamp,
+        raw_date as `date`,
         _source_file,
         _row_number
     from orders
-    where
-        try_to_timestamp(trim(order_timestamp)) is not null
-        and to_date(try_to_timestamp(trim(order_timestamp))) != try_cast(trim(`date`) as date)
+    where order_date != try_cast(trim(raw_date) as date)
 
 )
 
