@@ -36,6 +36,7 @@ class FileResult:
     outcome: Outcome
     rows: int = 0
     detail: str = ""  # why a file was skipped or rejected, or which columns were ignored
+    file_hash: str = ""  # SHA-256 of the file's bytes
 
 
 @dataclass
@@ -62,20 +63,26 @@ class BronzeLoader:
         # the whole Delta log again (a third of the time per file with 90 days loaded).
         self._delta = delta
 
-    def load(self, path: Path) -> FileResult:
+    def load(self, path: Path, known_hash: str | None = None) -> FileResult:
+        """Load one file. `known_hash`, the file's SHA-256 when the caller already knows
+        it, spares reading a file that Bronze already holds."""
         name = self.dataset.name
-        file_hash = hashlib.sha256(path.read_bytes()).hexdigest()
+        if known_hash in self._seen:
+            file_hash = known_hash
+        else:
+            file_hash = hashlib.sha256(path.read_bytes()).hexdigest()
         if file_hash in self._seen:
             detail = f"same content as {self._seen[file_hash]}"
-            return FileResult(name, path, Outcome.SKIPPED, detail=detail)
+            return FileResult(name, path, Outcome.SKIPPED, detail=detail, file_hash=file_hash)
         try:
             raw = read_raw_file(path, self.dataset)
         except RawFileError as e:
-            return FileResult(name, path, Outcome.REJECTED, detail=e.problem)
+            return FileResult(name, path, Outcome.REJECTED, detail=e.problem, file_hash=file_hash)
         ignored = f"ignored extra column(s): {', '.join(raw.ignored_columns)}"
         detail = ignored if raw.ignored_columns else ""
         if raw.table.num_rows == 0:
-            return FileResult(name, path, Outcome.EMPTY, detail=detail or "header only")
+            detail = detail or "header only"
+            return FileResult(name, path, Outcome.EMPTY, detail=detail, file_hash=file_hash)
         source_file = (
             str(path.relative_to(self.raw_root))
             if path.is_relative_to(self.raw_root)
@@ -83,7 +90,8 @@ class BronzeLoader:
         )
         self._append(_with_load_metadata(raw.table, source_file, file_hash))
         self._seen[file_hash] = source_file
-        return FileResult(name, path, Outcome.LOADED, rows=raw.table.num_rows, detail=detail)
+        rows = raw.table.num_rows
+        return FileResult(name, path, Outcome.LOADED, rows, detail, file_hash)
 
     def _append(self, table: pa.Table) -> None:
         write_deltalake(self._delta, table, mode="append")

@@ -10,8 +10,9 @@ from filelock import FileLock, Timeout
 
 from ingestion import dbt, maintenance
 from ingestion import report as report_module
-from ingestion.bronze import BronzeLoader, FileResult
+from ingestion.bronze import BronzeLoader, FileResult, Outcome
 from ingestion.datasets import DATASETS
+from ingestion.landed_files import LandedFiles
 from ingestion.warehouse import forget_missing_tables
 
 
@@ -55,12 +56,16 @@ def ingest(
     raw_dir: Path, warehouse: Path, on_file: Callable[[FileResult], None] = lambda _: None
 ) -> list[FileResult]:
     results = []
+    landed = LandedFiles(warehouse)
     for name, paths in raw_files(raw_dir).items():
         loader = BronzeLoader(warehouse, DATASETS[name], raw_dir)
         for path in paths:
-            result = loader.load(path)
+            result = loader.load(path, landed.known_hash(path))
+            if result.outcome in (Outcome.LOADED, Outcome.SKIPPED):
+                landed.remember(path, result.file_hash)
             results.append(result)
             on_file(result)
+    landed.save()
     return results
 
 

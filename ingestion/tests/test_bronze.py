@@ -1,3 +1,4 @@
+from ingestion import bronze
 from ingestion.bronze import Outcome
 from ingestion.pipeline import ingest
 from ingestion.warehouse import open_table, query, registered_tables
@@ -53,3 +54,20 @@ def test_bad_file_is_rejected_and_the_rest_still_loads(tmp_path, landing):
     assert results["bad.csv"].outcome == Outcome.REJECTED
     assert "total_amount" in results["bad.csv"].detail
     assert results["empty.csv"].outcome == Outcome.EMPTY
+
+
+def test_a_file_unchanged_since_it_was_hashed_is_not_read_again(tmp_path, landing, monkeypatch):
+    landing("orders", "day1.csv", HEADER + "\n" + ROWS)
+    changed = landing("orders", "day2.csv", HEADER + "\n" + ROWS.replace("9.5", "9.6"))
+    ingest(landing.root, tmp_path / "wh")
+    changed.write_text(HEADER + "\n" + ROWS.replace("9.5", "9.7"))  # edited in place
+    hashed = []
+    real_sha256 = bronze.hashlib.sha256
+    monkeypatch.setattr(
+        bronze.hashlib, "sha256", lambda data: hashed.append(len(data)) or real_sha256(data)
+    )
+    results = ingest(landing.root, tmp_path / "wh")
+    assert outcomes(results) == {"day1.csv": Outcome.SKIPPED, "day2.csv": Outcome.LOADED}
+    assert hashed == [changed.stat().st_size]  # only the edited file was read
+    count = query("select count(*) as n from t", t=open_table(tmp_path / "wh", "bronze", "orders"))
+    assert count == [{"n": 6}]
