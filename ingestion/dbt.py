@@ -6,12 +6,15 @@ engine, so `lakehouse run` pays its start-up once.
 
 import os
 import socket
+import textwrap
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from dbt.artifacts.schemas.results import NodeStatus
 from dbt.cli.main import dbtRunner
+
+from ingestion import engine
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PROFILES_DIR = PROJECT_DIR / "profiles"
@@ -60,14 +63,20 @@ def check_engine(args: list[str]) -> None:
         ) from None
 
 
-def hint(exception: str) -> str:
+def hint(error: str) -> str:
     """What to do about a dbt error that says only what went wrong."""
-    if "Could not find profile named" in exception:
+    if "for the total memory pool" in error:
+        name = "SAIL_RUNTIME__MEMORY_POOL__FAIR__MAX_SIZE"
+        return (
+            f"A query needed more than the local engine's memory pool ({name}="
+            f"{os.environ.get(name)} bytes); set {name} higher and run again."
+        )
+    if "Could not find profile named" in error:
         return (
             f"DBT_PROFILES_DIR ({os.environ.get('DBT_PROFILES_DIR')}) has no 'lakehouse' "
             f"profile: unset it, or point it at {PROFILES_DIR}."
         )
-    if "does not have a target named" in exception:
+    if "does not have a target named" in error:
         return "Targets: local (default, embedded engine), engine (`lakehouse engine`), glue."
     return ""
 
@@ -83,6 +92,7 @@ def _target(args: list[str]) -> str:
 
 def invoke(args: list[str]) -> DbtOutcome:
     """Run `dbt ARGS` with the project's profiles; return what failed and time per layer."""
+    engine.use_memory_pool()  # read by the embedded engine when it starts
     full_args = list(args)
     if "--project-dir" not in full_args:
         full_args += ["--project-dir", str(PROJECT_DIR)]
@@ -97,8 +107,9 @@ def invoke(args: list[str]) -> DbtOutcome:
             continue
         seconds[_layer(node)] += node_result.execution_time or 0.0
         if node_result.status in FAILED_STATUSES:
-            first_line = (node_result.message or "").strip().splitlines()[:1]
-            failures.append(f"{node.unique_id}: {' '.join(first_line)}")
+            # dbt's first line is often only the kind ("Runtime Error"); the cause follows
+            message = " ".join(line.strip() for line in (node_result.message or "").splitlines())
+            failures.append(f"{node.unique_id}: {textwrap.shorten(message, 400)}")
     exception = str(result.exception) if result.exception else ""
     return DbtOutcome(result.success, dict(seconds), failures, exception)
 

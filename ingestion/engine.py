@@ -1,9 +1,26 @@
-"""Keep a Sail engine running for clients that connect to it (dbt's `engine` target)."""
+"""The local engine: Sail, embedded in the dbt process or kept running for other clients."""
+
+import os
 
 from pysail.spark import SparkConnectServer
+
+# Sail's memory pool is unbounded by default: ranking 10M line items held 5 GB. With a
+# fair pool, sorts, windows and aggregations spill to disk beyond its size (hash joins
+# cannot, and fail beyond it). Set by `lakehouse` before the engine starts; a variable
+# already set in the environment wins, e.g. a larger pool for larger data.
+MEMORY_POOL = {
+    "SAIL_RUNTIME__MEMORY_POOL__TYPE": "fair",
+    "SAIL_RUNTIME__MEMORY_POOL__FAIR__MAX_SIZE": str(3 * 2**30),
+}
+
+
+def use_memory_pool() -> None:
+    for name, value in MEMORY_POOL.items():
+        os.environ.setdefault(name, value)
 
 
 def serve(host: str, port: int) -> None:
     """Run a Spark Connect server until interrupted."""
+    use_memory_pool()
     server = SparkConnectServer(ip=host, port=port)
     server.start(background=False)

@@ -134,5 +134,8 @@ def run(
         report.seconds["quality report"] = time.perf_counter() - started
         if not outcome.success:
             detail = "; ".join(outcome.failures) or outcome.exception or "see the dbt log above"
-            raise PipelineError("dbt build", f"{detail} (report: {report.report_page})")
+            hint = dbt.hint(detail)
+            raise PipelineError(
+                "dbt build", f"{detail} (report: {report.report_page}){' ' + hint if hint else ''}"
+            )
     return report

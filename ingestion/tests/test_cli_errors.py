@@ -49,3 +49,13 @@ def test_missing_raw_folder_says_what_to_pass(tmp_path):
     assert result.returncode == 1
     assert f"raw folder {tmp_path / 'nowhere'} does not exist" in said(result)
     assert "--raw" in said(result)
+
+
+def test_query_beyond_the_engines_memory_pool_names_the_setting(tmp_path):
+    pool = "SAIL_RUNTIME__MEMORY_POOL__FAIR__MAX_SIZE"
+    result = cli(
+        "run", "--warehouse", str(tmp_path), warehouse=tmp_path, extra_env={pool: "1000000"}
+    )
+    assert result.returncode == 1
+    assert "Failed to allocate" in said(result)
+    assert f"set {pool} higher and run again" in said(result)
