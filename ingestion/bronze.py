@@ -2,12 +2,14 @@
 
 A file's identity is the SHA-256 of its bytes. Its rows and their `_file_hash` are committed
 to Bronze in one Delta append, so the check "already loaded?" reads Bronze itself: a run
-killed at any point never leaves a file half-loaded or loaded twice.
+killed at any point never leaves a file half-loaded or loaded twice. Each file's
+`_loaded_at` is later than the previous file's of the dataset: the load order, which the
+models use to pick the latest delivery of a key.
 """
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
@@ -17,7 +19,13 @@ from deltalake import DeltaTable, write_deltalake
 
 from ingestion.datasets import Dataset
 from ingestion.readers import RawFileError, read_raw_file
-from ingestion.warehouse import distinct_values, open_table, register_table, table_path
+from ingestion.warehouse import (
+    distinct_values,
+    latest_value,
+    open_table,
+    register_table,
+    table_path,
+)
 
 BRONZE = "bronze"
 
@@ -48,6 +56,7 @@ class BronzeLoader:
     raw_root: Path
     _seen: dict[str, str] = field(default_factory=dict)  # file hash -> source file
     _delta: DeltaTable | None = None
+    _last_loaded_at: datetime = datetime.min.replace(tzinfo=UTC)
 
     def __post_init__(self) -> None:
         delta = open_table(self.warehouse, BRONZE, self.dataset.name)
@@ -59,6 +68,7 @@ class BronzeLoader:
             register_table(self.warehouse, BRONZE, self.dataset.name)
         else:
             self._seen = {h: "an earlier run" for h in distinct_values(delta, "_file_hash")}
+            self._last_loaded_at = latest_value(delta, "_loaded_at") or self._last_loaded_at
         # Appends go through this open table: opening it by path for each file would read
         # the whole Delta log again (a third of the time per file with 90 days loaded).
         self._delta = delta
@@ -88,8 +98,12 @@ class BronzeLoader:
             if path.is_relative_to(self.raw_root)
             else str(path)
         )
-        self._append(_with_load_metadata(raw.table, source_file, file_hash))
+        # Each file's load time is later than the previous file's, even on a coarse clock:
+        # `_loaded_at` orders deliveries, and with `_row_number` it identifies a row.
+        loaded_at = max(datetime.now(UTC), self._last_loaded_at + timedelta(microseconds=1))
+        self._append(_with_load_metadata(raw.table, source_file, file_hash, loaded_at))
         self._seen[file_hash] = source_file
+        self._last_loaded_at = loaded_at
         rows = raw.table.num_rows
         return FileResult(name, path, Outcome.LOADED, rows, detail, file_hash)
 
@@ -113,7 +127,9 @@ def bronze_schema(dataset: Dataset) -> pa.Schema:
     return pa.schema(delivered + list(LOAD_METADATA))
 
 
-def _with_load_metadata(table: pa.Table, source_file: str, file_hash: str) -> pa.Table:
+def _with_load_metadata(
+    table: pa.Table, source_file: str, file_hash: str, loaded_at: datetime
+) -> pa.Table:
     rows = table.num_rows
     # Built by Arrow, not from Python lists: a file of 100k rows would otherwise cost
     # 100k Python objects per column.
@@ -121,7 +137,7 @@ def _with_load_metadata(table: pa.Table, source_file: str, file_hash: str) -> pa
         pa.repeat(pa.scalar(source_file, pa.string()), rows),
         pa.repeat(pa.scalar(file_hash, pa.string()), rows),
         pa.array(np.arange(1, rows + 1)),
-        pa.repeat(pa.scalar(datetime.now(UTC), LOAD_METADATA.field("_loaded_at").type), rows),
+        pa.repeat(pa.scalar(loaded_at, LOAD_METADATA.field("_loaded_at").type), rows),
     ]
     for column, values in zip(LOAD_METADATA, metadata, strict=True):
         table = table.append_column(column, values.cast(column.type))

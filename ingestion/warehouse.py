@@ -77,3 +77,8 @@ def forget_missing_tables(warehouse: Path) -> list[tuple[str, str]]:
 
 def distinct_values(delta: DeltaTable, column: str) -> set[str]:
     return {r["v"] for r in query(f'select distinct "{column}" as v from t', t=delta)}
+
+
+def latest_value(delta: DeltaTable, column: str):
+    """The column's largest value, or None for an empty table."""
+    return query(f'select max("{column}") as v from t', t=delta)[0]["v"]

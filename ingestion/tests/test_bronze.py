@@ -1,3 +1,5 @@
+from datetime import UTC, datetime, timedelta
+
 from ingestion import bronze
 from ingestion.bronze import Outcome
 from ingestion.pipeline import ingest
@@ -71,3 +73,22 @@ def test_a_file_unchanged_since_it_was_hashed_is_not_read_again(tmp_path, landin
     assert hashed == [changed.stat().st_size]  # only the edited file was read
     count = query("select count(*) as n from t", t=open_table(tmp_path / "wh", "bronze", "orders"))
     assert count == [{"n": 6}]
+
+
+def test_each_file_loads_later_than_the_one_before_even_on_a_coarse_clock(
+    tmp_path, landing, monkeypatch
+):
+    frozen = datetime(2026, 1, 1, tzinfo=UTC)
+    monkeypatch.setattr(bronze, "datetime", type("Clock", (datetime,), {"now": lambda tz: frozen}))
+    for day in ("day1", "day2"):
+        landing("orders", f"{day}.csv", HEADER + "\n" + ROWS.replace("9.5", day[-1]))
+        ingest(landing.root, tmp_path / "wh")  # one run per file: across runs too
+    landing("orders", "day3.csv", HEADER + "\n" + ROWS.replace("9.5", "3"))
+    ingest(landing.root, tmp_path / "wh")
+    rows = query(
+        "select _source_file, min(_loaded_at) as at from t group by 1 order by 1",
+        t=open_table(tmp_path / "wh", "bronze", "orders"),
+    )
+    times = [r["at"] for r in rows]
+    assert [r["_source_file"] for r in rows] == [f"orders/day{n}.csv" for n in (1, 2, 3)]
+    assert times == [frozen + timedelta(microseconds=n) for n in (0, 1, 2)]

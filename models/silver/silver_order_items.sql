@@ -97,7 +97,7 @@ latest_delivery as (
         *,
         row_number() over (
             partition by id
-            order by _loaded_at desc, _source_file desc, _row_number desc
+            order by _loaded_at desc, _row_number desc
         ) as delivery_rank
     from eligible
 

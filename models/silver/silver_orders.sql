@@ -23,7 +23,7 @@ latest_delivery as (
         *,
         row_number() over (
             partition by order_id
-            order by _loaded_at desc, _source_file desc, _row_number desc
+            order by _loaded_at desc, _row_number desc
         ) as delivery_rank
     from orders
 
