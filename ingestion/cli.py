@@ -188,6 +188,8 @@ def bench_command(
 
     scales = [bench.Scale(days, n) for n in sorted(orders_per_day)]
     stages = len(scales) * (4 if peer else 3) + 3
+    if work is not None:
+        work.mkdir(parents=True, exist_ok=True)
     with (
         tempfile.TemporaryDirectory(prefix="lakehouse-bench-", dir=work) as scratch,
         Progress(*_bar("bench"), TimeElapsedColumn(), console=console, transient=True) as progress,
