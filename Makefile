@@ -33,7 +33,7 @@ lint: install dbt_packages/.installed ## Lint Python, SQL, YAML and workflows (.
 test: lint ## Lint, then run the whole test suite
 	$(BIN)/pytest
 
-bench: install ## Benchmark: 3 scales up to ~10M line items vs the floor and a JVM Spark peer (~40 min)
+bench: install ## Benchmark: 3 scales up to ~10M line items vs the floor and a JVM Spark peer (~15 min)
 	$(BIN)/lakehouse bench
 
 lock: ## Re-resolve requirements.lock from pyproject.toml
