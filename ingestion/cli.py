@@ -74,8 +74,8 @@ def dbt_command(ctx: typer.Context, warehouse: WarehouseOption = Path("warehouse
     outcome = dbt.install_packages()
     if outcome.success:
         outcome = dbt.invoke(ctx.args)
-    if hint := dbt.hint(" ".join([outcome.exception, *outcome.failures])):
-        console.print(f"[bold yellow]{hint}[/]")
+    if outcome.hint:
+        console.print(f"[bold yellow]{outcome.hint}[/]")
     raise typer.Exit(0 if outcome.success else 1)
 
 

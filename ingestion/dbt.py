@@ -29,6 +29,25 @@ class DbtOutcome:
     failures: list[str]  # "model.silver_orders: <message>" for each node that failed
     exception: str = ""
 
+    @property
+    def hint(self) -> str:
+        """What to do about a failure whose message says only what went wrong."""
+        error = " ".join([self.exception, *self.failures])
+        if "for the total memory pool" in error:
+            name = engine.MEMORY_POOL_SIZE
+            return (
+                f"A query needed more than the local engine's memory pool ({name}="
+                f"{os.environ.get(name)} bytes); set {name} higher and run again."
+            )
+        if "Could not find profile named" in error:
+            return (
+                f"DBT_PROFILES_DIR ({os.environ.get('DBT_PROFILES_DIR')}) has no 'lakehouse' "
+                f"profile: unset it, or point it at {PROFILES_DIR}."
+            )
+        if "does not have a target named" in error:
+            return "Targets: local (default, embedded engine), engine (`lakehouse engine`), glue."
+        return ""
+
 
 def use_warehouse(warehouse: Path) -> None:
     """Point the dbt project (`dbt_project.yml` vars) at `warehouse`."""
@@ -61,24 +80,6 @@ def check_engine(args: list[str]) -> None:
             "LAKEHOUSE_ENGINE_HOST and LAKEHOUSE_ENGINE_PORT). Start one in another terminal "
             "with `lakehouse engine`, or leave out --target to use the embedded engine."
         ) from None
-
-
-def hint(error: str) -> str:
-    """What to do about a dbt error that says only what went wrong."""
-    if "for the total memory pool" in error:
-        name = "SAIL_RUNTIME__MEMORY_POOL__FAIR__MAX_SIZE"
-        return (
-            f"A query needed more than the local engine's memory pool ({name}="
-            f"{os.environ.get(name)} bytes); set {name} higher and run again."
-        )
-    if "Could not find profile named" in error:
-        return (
-            f"DBT_PROFILES_DIR ({os.environ.get('DBT_PROFILES_DIR')}) has no 'lakehouse' "
-            f"profile: unset it, or point it at {PROFILES_DIR}."
-        )
-    if "does not have a target named" in error:
-        return "Targets: local (default, embedded engine), engine (`lakehouse engine`), glue."
-    return ""
 
 
 def _target(args: list[str]) -> str:

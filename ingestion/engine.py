@@ -8,9 +8,10 @@ from pysail.spark import SparkConnectServer
 # fair pool, sorts, windows and aggregations spill to disk beyond its size (hash joins
 # cannot, and fail beyond it). Set by `lakehouse` before the engine starts; a variable
 # already set in the environment wins, e.g. a larger pool for larger data.
+MEMORY_POOL_SIZE = "SAIL_RUNTIME__MEMORY_POOL__FAIR__MAX_SIZE"  # bytes
 MEMORY_POOL = {
     "SAIL_RUNTIME__MEMORY_POOL__TYPE": "fair",
-    "SAIL_RUNTIME__MEMORY_POOL__FAIR__MAX_SIZE": str(3 * 2**30),
+    MEMORY_POOL_SIZE: str(3 * 2**30),
 }
 
 

@@ -134,8 +134,6 @@ def run(
         report.seconds["quality report"] = time.perf_counter() - started
         if not outcome.success:
             detail = "; ".join(outcome.failures) or outcome.exception or "see the dbt log above"
-            hint = dbt.hint(detail)
-            raise PipelineError(
-                "dbt build", f"{detail} (report: {report.report_page}){' ' + hint if hint else ''}"
-            )
+            hint = f" {outcome.hint}" if outcome.hint else ""
+            raise PipelineError("dbt build", f"{detail} (report: {report.report_page}){hint}")
     return report
