@@ -19,6 +19,20 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 install: $(VENV)/.installed ## Create .venv with the locked dependencies
 
+# Glue 5's JVM side for PySpark (Delta 3.3.0, S3A): Maven resolves aws/glue5/pom.xml into
+# .venv/jars. Java 17 and Maven come from Debian's packages when the machine lacks them.
+JARS := $(VENV)/jars
+$(JARS)/.installed: aws/glue5/pom.xml | $(VENV)/.installed
+	@command -v mvn >/dev/null && command -v java >/dev/null || { \
+	    echo "Installing Java 17 and Maven (Debian packages)"; \
+	    $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+	    $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq openjdk-17-jdk-headless maven; }
+	mvn -q -B -f aws/glue5/pom.xml dependency:copy-dependencies -DincludeScope=runtime \
+	    -DexcludeArtifactIds=scala-library,antlr4-runtime -DoutputDirectory=$(CURDIR)/$(JARS)
+	touch $@
+
+jars: $(JARS)/.installed ## Fetch the JVM jars of the Glue stand-in and the peer (Java 17, Maven)
+
 run: install ## Build every table from the bundled sample data into ./warehouse
 	$(BIN)/lakehouse run
 
@@ -30,10 +44,10 @@ dbt_packages/.installed: $(VENV)/.installed packages.yml
 lint: install dbt_packages/.installed ## Lint Python, SQL, YAML and workflows (.pre-commit-config.yaml)
 	$(BIN)/pre-commit run --all-files --show-diff-on-failure
 
-test: lint ## Lint, then run the whole test suite
+test: lint jars ## Lint, then run the whole test suite
 	$(BIN)/pytest
 
-bench: install ## Benchmark: 3 scales up to ~10M line items vs the floor and a JVM Spark peer (~15 min)
+bench: install jars ## Benchmark: 3 scales up to ~10M line items vs the floor and a JVM Spark peer (~15 min)
 	$(BIN)/lakehouse bench
 
 lock: ## Re-resolve requirements.lock from pyproject.toml
@@ -42,4 +56,4 @@ lock: ## Re-resolve requirements.lock from pyproject.toml
 clean: ## Remove the warehouse and dbt build output (keeps .venv)
 	rm -rf warehouse target logs
 
-.PHONY: help install run lint test bench lock clean
+.PHONY: help install jars run lint test bench lock clean
