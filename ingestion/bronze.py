@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from deltalake import DeltaTable, write_deltalake
 
 from ingestion.datasets import Dataset
@@ -136,7 +136,8 @@ def _with_load_metadata(
     metadata = [
         pa.repeat(pa.scalar(source_file, pa.string()), rows),
         pa.repeat(pa.scalar(file_hash, pa.string()), rows),
-        pa.array(np.arange(1, rows + 1)),
+        # 1..rows without NumPy, which the ingestion Glue job does not ship
+        pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), rows)),
         pa.repeat(pa.scalar(loaded_at, LOAD_METADATA.field("_loaded_at").type), rows),
     ]
     for column, values in zip(LOAD_METADATA, metadata, strict=True):

@@ -2,8 +2,6 @@
 
 import os
 
-from pysail.spark import SparkConnectServer
-
 # Sail's memory pool is unbounded by default: ranking 10M line items held 5 GB. With a
 # fair pool, sorts, windows and aggregations spill to disk beyond its size (hash joins
 # cannot, and fail beyond it). Set by `lakehouse` before the engine starts; a variable
@@ -22,6 +20,10 @@ def use_memory_pool() -> None:
 
 def serve(host: str, port: int) -> None:
     """Run a Spark Connect server until interrupted."""
+    # Imported here, not at module load: `ingestion.dbt` reads this module's settings, and the
+    # dbt Glue job, which ships no pysail, imports `ingestion.dbt`.
+    from pysail.spark import SparkConnectServer
+
     use_memory_pool()
     server = SparkConnectServer(ip=host, port=port)
     server.start(background=False)
