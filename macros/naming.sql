@@ -1,15 +1,44 @@
 {#
     Layers are schemas: a model in models/silver/ lands in schema `silver`, not
-    `<target schema>_silver`, so that WAREHOUSE/<schema>/<table> and the Glue databases
-    read the same on every target.
+    `<target schema>_silver`, so that WAREHOUSE/<layer>/<table> and the Glue databases
+    read the same on every target. LAKEHOUSE_DATABASE_PREFIX (empty locally,
+    `<EnvironmentName>_` on AWS) goes in front of every layer, so that several
+    environments share one Glue Data Catalog: `prod_silver`. Nodes without a layer keep
+    the target's schema, which exists everywhere (`default`).
 #}
 {% macro generate_schema_name(custom_schema_name, node) -%}
-    {{ (custom_schema_name or target.schema) | trim }}
+    {%- if custom_schema_name -%}
+        {{ database_prefix() }}{{ custom_schema_name | trim }}
+    {%- else -%}
+        {{ target.schema | trim }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro database_prefix() -%}
+    {%- set prefix = env_var('LAKEHOUSE_DATABASE_PREFIX', '') -%}
+    {#- prefixed, a layer must stay an unquoted Spark and Athena identifier -#}
+    {%- if not modules.re.fullmatch('([a-z][a-z0-9_]*_)?', prefix) -%}
+        {{ exceptions.raise_compiler_error(
+            "LAKEHOUSE_DATABASE_PREFIX '" ~ prefix ~ "' must be empty or lowercase letters, "
+            ~ "digits and underscores, starting with a letter and ending with '_' (e.g. prod_)"
+        ) }}
+    {%- endif -%}
+    {{ prefix }}
+{%- endmacro %}
+
+{#
+    The layer of a schema, without the database prefix: where its tables live under
+    WAREHOUSE, and what the local registry records.
+#}
+{% macro warehouse_layer(schema) -%}
+    {%- set prefix = database_prefix() -%}
+    {{ schema[prefix | length:] if prefix and schema.startswith(prefix) else schema }}
 {%- endmacro %}
 
 {#
     Model names are unique across the project (`silver_orders`, `quarantine_orders`); the
-    table drops the layer prefix, so the table is `silver.orders`.
+    table drops the layer prefix, so the table is `silver.orders`. The `schema` config is
+    the layer without the database prefix, so this holds with any prefix.
 #}
 {% macro generate_alias_name(custom_alias_name=none, node=none) -%}
     {%- if custom_alias_name -%}

@@ -6,14 +6,17 @@ RAW_PREFIX<dataset>/ is downloaded to a temporary folder that mirrors its key an
 key order. Then it is moved: to archive/<run id>/<key> once loaded, skipped or empty, to
 rejected/<run id>/<key> with <key>.error.txt beside it when rejected. An object is moved only
 after its rows are committed, so a job killed half-way leaves it waiting, and the next run
-skips it by its hash and archives it. The Bronze table is registered in the Glue Data Catalog
-and the figures are published to CloudWatch.
+skips it by its hash and archives it. The Bronze table is registered in the Glue Data Catalog,
+in the database `<database prefix>bronze` (the template passes `<EnvironmentName>_`), and the
+figures are published to CloudWatch.
 
 Glue passes job parameters as `--name value` arguments, e.g.
   --dataset orders --raw_bucket shop-raw --warehouse s3://shop-lake/warehouse --environment prod
+  --database_prefix prod_
 """
 
 import argparse
+import re
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
@@ -28,6 +31,8 @@ from ingestion.warehouse import table_path
 
 ARCHIVE = "archive"
 REJECTED = "rejected"
+# Prepended to a layer's name it must stay an unquoted Spark and Athena identifier.
+DATABASE_PREFIX = re.compile(r"([a-z][a-z0-9_]*_)?")
 
 
 class JobSettingError(Exception):
@@ -42,6 +47,11 @@ class Settings:
     warehouse: str  # s3://bucket/prefix of the Delta tables
     environment: str
     run_id: str
+    database_prefix: str = ""  # Bronze is registered in <database_prefix>bronze
+
+    @property
+    def bronze_database(self) -> str:
+        return f"{self.database_prefix}{BRONZE}"
 
 
 def parse_settings(argv: list[str] | None = None) -> Settings:
@@ -52,6 +62,7 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
     parser.add_argument("--warehouse", required=True)
     parser.add_argument("--environment", required=True)
     parser.add_argument("--run_id", default="manual")
+    parser.add_argument("--database_prefix", default="")
     # Glue adds its own arguments (--JOB_ID, --TempDir, ...): they are not ours to check.
     args, _ = parser.parse_known_args(argv)
     if args.dataset not in DATASETS:
@@ -62,6 +73,11 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
         raise JobSettingError(f"--warehouse '{args.warehouse}' must be an s3:// URI")
     if args.raw_prefix and not args.raw_prefix.endswith("/"):
         raise JobSettingError(f"--raw_prefix '{args.raw_prefix}' must end with '/'")
+    if not DATABASE_PREFIX.fullmatch(args.database_prefix):
+        raise JobSettingError(
+            f"--database_prefix '{args.database_prefix}' must be empty or lowercase letters, "
+            "digits and underscores, starting with a letter and ending with '_' (e.g. prod_)"
+        )
     return Settings(
         dataset=DATASETS[args.dataset],
         raw_bucket=args.raw_bucket,
@@ -69,6 +85,7 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
         warehouse=args.warehouse.rstrip("/"),
         environment=args.environment,
         run_id=args.run_id,
+        database_prefix=args.database_prefix,
     )
 
 
@@ -104,7 +121,7 @@ def ingest(settings: Settings, s3, glue, cloudwatch) -> list[FileResult]:
     name = settings.dataset.name
     catalog.register_delta_table(
         glue,
-        BRONZE,
+        settings.bronze_database,
         name,
         table_path(settings.warehouse, BRONZE, name),
         bronze_schema(settings.dataset),

@@ -11,8 +11,15 @@ from ingestion.dbt import PROFILES_DIR, PROJECT_DIR
 from .test_expectations import EXPECTATIONS, INTEGRATION
 
 
-def compile_for_glue(project: Path, tmp_path: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+def compile_for_glue(
+    project: Path, tmp_path: Path, *args: str, **variables: str
+) -> subprocess.CompletedProcess:
+    """`dbt compile --target glue ARGS` with the environment variables given besides."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("AWS_") and k != "LAKEHOUSE_DATABASE_PREFIX"
+    }
     env |= {
         "DBT_PROFILES_DIR": str(PROFILES_DIR),
         "DBT_TARGET_PATH": str(tmp_path / "target"),
@@ -21,11 +28,15 @@ def compile_for_glue(project: Path, tmp_path: Path) -> subprocess.CompletedProce
         "LAKEHOUSE_WAREHOUSE": "s3://example-lake/warehouse",
         "EXPECTATIONS_WAREHOUSE": "s3://example-lake/expectations",
         "LAKEHOUSE_GLUE_ROLE_ARN": "arn:aws:iam::123456789012:role/example-glue",
-    }
+    } | variables
     dbt = str(Path(sys.executable).parent / "dbt")
     subprocess.run([dbt, "deps"], cwd=project, env=env, capture_output=True, check=True)
     return subprocess.run(
-        [dbt, "compile", "--target", "glue"], cwd=project, env=env, capture_output=True, text=True
+        [dbt, "compile", "--target", "glue", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
     )
 
 
@@ -55,6 +66,40 @@ def test_the_project_compiles_for_glue(tmp_path):
         "silver_orders.sql",
         "silver_products.sql",
     ]
+
+
+def test_the_database_prefix_names_every_schema_but_no_folder(tmp_path):
+    """On AWS LAKEHOUSE_DATABASE_PREFIX is `<EnvironmentName>_`: `prod_silver.orders` in
+    the catalog, still WAREHOUSE/silver/orders on S3."""
+    result = compile_for_glue(PROJECT_DIR, tmp_path, LAKEHOUSE_DATABASE_PREFIX="test_")
+    assert result.returncode == 0, result.stdout[-3000:]
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+    nodes = [n for n in manifest["nodes"].values() if n["package_name"] == "lakehouse"]
+    layers = {n["config"]["schema"] for n in nodes if n["config"].get("schema")}
+    assert layers >= {"staging", "silver", "quarantine", "gold", "snapshots", "reference"}
+    for node in nodes:
+        if node["config"].get("schema"):
+            expected = "test_" + node["config"]["schema"]
+            assert node["schema"] == expected, (node["unique_id"], "macros/naming.sql")
+    [silver_orders] = [n for n in nodes if n["name"] == "silver_orders"]
+    assert silver_orders["alias"] == "orders"  # the layer prefix still leaves the name
+    sql = "\n".join(n.get("compiled_code") or "" for n in nodes)
+    assert "test_silver.orders" in sql
+    assert "test_bronze.orders" in sql, "the Bronze source's schema (_shop__sources.yml)"
+    assert {s["schema"] for s in manifest["sources"].values()} == {"test_bronze"}
+
+    location = "{{ warehouse_location(graph.nodes['model.lakehouse.silver_orders']) }}"
+    result = compile_for_glue(
+        PROJECT_DIR, tmp_path, "--inline", location, LAKEHOUSE_DATABASE_PREFIX="test_"
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "s3://example-lake/warehouse/silver/orders" in result.stdout, result.stdout[-3000:]
+
+
+def test_a_bad_database_prefix_is_named(tmp_path):
+    result = compile_for_glue(PROJECT_DIR, tmp_path, LAKEHOUSE_DATABASE_PREFIX="prod-eu_")
+    assert result.returncode != 0
+    assert "LAKEHOUSE_DATABASE_PREFIX 'prod-eu_' must be empty or lowercase" in result.stdout
 
 
 def test_maintenance_renders_optimize_zorder_and_vacuum_for_glue(tmp_path):

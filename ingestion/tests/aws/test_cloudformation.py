@@ -137,3 +137,67 @@ def test_the_glue_jobs_install_the_locked_versions():
     for parameter in ("IngestPythonModules", "DbtPythonModules"):
         pins = dict(p.split("==") for p in template["Parameters"][parameter]["Default"].split(","))
         assert pins == {name: locked[name] for name in pins}, parameter
+
+
+LAYERS = ("bronze", "staging", "silver", "quarantine", "gold", "snapshots", "reference")
+
+
+def test_every_glue_database_carries_the_environment_and_stays_at_its_layer_folder():
+    """Several environments share an account and region: `prod_silver` beside `dev_silver`,
+    each in its own lake bucket under warehouse/<layer>."""
+    databases = {
+        d["Properties"]["DatabaseInput"]["Name"]["Fn::Sub"]: d["Properties"]["DatabaseInput"]
+        for d in resources("AWS::Glue::Database").values()
+    }
+    assert sorted(databases) == sorted(
+        f"${{EnvironmentName}}_{layer}" for layer in (*LAYERS, "test_failures")
+    )
+    for name, database in databases.items():
+        layer = name.removeprefix("${EnvironmentName}_")
+        assert database["LocationUri"] == {"Fn::Sub": f"s3://${{LakeBucket}}/warehouse/{layer}"}
+
+
+def test_environment_names_are_valid_in_database_and_bucket_names():
+    pattern = cfn_yaml.load(str(TEMPLATES[0]))["Parameters"]["EnvironmentName"]["AllowedPattern"]
+    for good in ("prod", "staging2"):
+        assert re.fullmatch(pattern, good), (good, "EnvironmentName's AllowedPattern")
+    # a hyphen breaks the unquoted identifier prod-eu_silver; buckets take no underscore
+    for bad in ("prod-eu", "prod_eu", "Prod", "2prod"):
+        assert not re.fullmatch(pattern, bad), (bad, "EnvironmentName's AllowedPattern")
+
+
+def test_the_jobs_and_the_gold_check_use_the_environments_databases():
+    jobs = resources("AWS::Glue::Job")
+    assert len(jobs) == len(DATASETS) + 1
+    for name, job in jobs.items():
+        arguments = job["Properties"]["DefaultArguments"]
+        assert arguments.get("--database_prefix") == {"Fn::Sub": "${EnvironmentName}_"}, name
+    [machine] = resources("AWS::Serverless::StateMachine").values()
+    substitutions = machine["Properties"]["DefinitionSubstitutions"]
+    assert substitutions["DatabasePrefix"] == {"Fn::Sub": "${EnvironmentName}_"}
+    sql = json.loads(DEFINITION.read_text())["States"]["Start"]["Parameters"]["gold_check_sql"]
+    tables = re.findall(r"(?:from|join) (\S+\.\S+)", sql)
+    assert tables and all(t.startswith("${DatabasePrefix}") for t in tables), tables
+
+
+def catalog_resources(role: str, sid: str) -> list[str]:
+    [statement] = [
+        s
+        for p in resources("AWS::IAM::Role")[role]["Properties"]["Policies"]
+        for s in p["PolicyDocument"]["Statement"]
+        if s.get("Sid") == sid
+    ]
+    arn = "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:"
+    assert all(r["Fn::Sub"].startswith(arn) for r in statement["Resource"]), (role, sid)
+    return [r["Fn::Sub"].removeprefix(arn) for r in statement["Resource"]]
+
+
+@pytest.mark.parametrize(
+    ("role", "sid"), [("GlueRole", "Catalog"), ("StateMachineRole", "AthenaReadsCatalog")]
+)
+def test_the_catalog_permissions_stop_at_the_environments_databases(role, sid):
+    assert catalog_resources(role, sid) == [
+        "catalog",
+        "database/${EnvironmentName}_*",
+        "table/${EnvironmentName}_*/*",
+    ]

@@ -11,17 +11,19 @@ from ingestion.warehouse import count_rows
 SAMPLE_ORDERS = "data/sample/orders"
 ARGS = [
     "--raw_bucket", "raw", "--warehouse", "s3://lake/warehouse", "--environment", "test",
+    "--database_prefix", "test_",  # as the template passes it: <EnvironmentName>_
     "--JOB_ID", "j_1",  # Glue's own arguments are ignored
 ]  # fmt: skip
 
 
 @pytest.fixture
 def landing(aws, sample):
-    """Buckets and a Bronze database; returns put(key, body) for the raw bucket."""
+    """Buckets and the environment's Bronze database; returns put(key, body) for the raw
+    bucket."""
     s3 = aws("s3")
     for bucket in ("raw", "lake"):
         s3.create_bucket(Bucket=bucket)
-    aws("glue").create_database(DatabaseInput={"Name": "bronze"})
+    aws("glue").create_database(DatabaseInput={"Name": "test_bronze"})
     orders = sorted((sample / "orders").glob("*.csv"))
 
     def put(key: str, body: bytes) -> None:
@@ -86,7 +88,9 @@ def test_loads_archives_rejects_and_publishes(aws, landing):
     assert "missing required column(s) total_amount" in note
 
     assert count_rows("s3://lake/warehouse", "bronze", "orders") == 1000
-    table = aws("glue").get_table(DatabaseName="bronze", Name="orders")["Table"]
+    # the environment's database; the files stay at warehouse/bronze of its lake bucket
+    assert [d["Name"] for d in aws("glue").get_databases()["DatabaseList"]] == ["test_bronze"]
+    table = aws("glue").get_table(DatabaseName="test_bronze", Name="orders")["Table"]
     assert table["Parameters"]["table_type"] == "DELTA"
     assert table["StorageDescriptor"]["Location"] == "s3://lake/warehouse/bronze/orders"
     assert [c["Name"] for c in table["StorageDescriptor"]["Columns"]][-4:] == [
@@ -127,6 +131,13 @@ BAD_PARAMETERS = {
         "--dataset", "orders", "--raw_bucket", "raw", "--warehouse", "/tmp/w", "--environment", "t",
     ],
     "--raw_prefix 'in' must end with '/'": ["--dataset", "orders", "--raw_prefix", "in", *ARGS],
+    **{
+        f"--database_prefix '{prefix}' must be empty or lowercase letters, digits and "
+        "underscores, starting with a letter and ending with '_' (e.g. prod_)": [
+            "--dataset", "orders", *ARGS, "--database_prefix", prefix,
+        ]
+        for prefix in ("prod", "prod-eu_", "Prod_", "_")
+    },
 }  # fmt: skip
 
 

@@ -35,6 +35,7 @@ INGEST_ARGUMENTS = {
     "--raw_bucket": "raw",
     "--warehouse": "s3://lake/warehouse",
     "--environment": "test",
+    "--database_prefix": "test_",
 }
 CHECK_COLUMNS = ("bronze_rows_loaded", "run_dates", "gold_dates", "gold_orders")
 
@@ -120,7 +121,7 @@ def lakehouse(moto_in_process, glue_sync, sample):
         first = sorted((sample / dataset).glob("*.csv"))[0]
         s3.upload_file(str(first), "raw", f"incoming/{dataset}/{first.name}")
     glue = aws("glue")
-    glue.create_database(DatabaseInput={"Name": "bronze"})
+    glue.create_database(DatabaseInput={"Name": "test_bronze"})
     jobs = {
         f"lakehouse-ingest-{d}": INGEST_ARGUMENTS for d in ("products", "orders", "order_items")
     }
@@ -150,6 +151,7 @@ def lakehouse(moto_in_process, glue_sync, sample):
             "DbtJobName": "lakehouse-dbt",
             "AthenaWorkGroup": "lakehouse",
             "TopicArn": topic,
+            "DatabasePrefix": "test_",
         },
     )
     machine = aws("stepfunctions").create_state_machine(
@@ -231,7 +233,8 @@ def test_success_ingests_builds_checks_and_reports(lakehouse):
     assert len(raw_keys(lakehouse.s3, "archive/run-1/")) == 3
     [query] = result["queries"]
     started_at = re.search(r"from_iso8601_timestamp\('([^']+)'\)", query)[1]
-    assert "left join gold.daily_sales" in query
+    assert "left join test_gold.daily_sales" in query
+    assert "from test_silver.orders" in query and "from test_bronze.order_items" in query
 
     [message] = result["messages"]
     assert message["Subject"] == "Lakehouse run succeeded"
