@@ -86,6 +86,19 @@ def test_the_archive_and_rejected_files_move_to_glacier_then_expire():
     assert rules["rejected"]["ExpirationInDays"] == {"Ref": "ArchiveExpirationDays"}
 
 
+# Step Functions sets up log delivery with calls that take no resource ARN.
+LOG_DELIVERY = [
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+]
+
+
 def test_no_role_allows_every_action_or_a_wildcard_resource_beyond_metrics():
     statements = [
         (role, s)
@@ -99,7 +112,7 @@ def test_no_role_allows_every_action_or_a_wildcard_resource_beyond_metrics():
             statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         )
         assert not any(a == "*" or a.endswith(":*") for a in actions), (role, statement)
-        if statement["Resource"] == "*":
+        if statement["Resource"] == "*" and actions != LOG_DELIVERY:
             assert actions == ["cloudwatch:PutMetricData"], (role, statement)
             assert "cloudwatch:namespace" in statement["Condition"]["StringEquals"]
 
@@ -201,3 +214,146 @@ def test_the_catalog_permissions_stop_at_the_environments_databases(role, sid):
         "database/${EnvironmentName}_*",
         "table/${EnvironmentName}_*/*",
     ]
+
+
+def statements(role: str) -> dict[str, dict]:
+    [policy] = resources("AWS::IAM::Role")[role]["Properties"]["Policies"]
+    return {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
+
+
+def test_the_state_machine_leases_the_lake_in_its_own_table():
+    [machine] = resources("AWS::Serverless::StateMachine").values()
+    assert machine["Properties"]["DefinitionSubstitutions"]["LeaseTable"] == {"Ref": "LeaseTable"}
+    table = resources("AWS::DynamoDB::Table")["LeaseTable"]["Properties"]
+    assert table["KeySchema"] == [{"AttributeName": "lease", "KeyType": "HASH"}]
+    assert table["BillingMode"] == "PAY_PER_REQUEST" and table["SSESpecification"]["SSEEnabled"]
+    lease = statements("StateMachineRole")["Lease"]
+    assert sorted(lease["Action"]) == [
+        "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+    ]
+    assert lease["Resource"] == {"Fn::GetAtt": ["LeaseTable", "Arn"]}
+    # the definition uses exactly these calls
+    used = set(re.findall(r"arn:aws:states:::dynamodb:(\w+)", DEFINITION.read_text()))
+    assert {f"dynamodb:{a[0].upper()}{a[1:]}" for a in used} == set(lease["Action"])
+
+
+def test_the_jobs_and_the_state_machine_run_the_code_version_deploy_uploaded():
+    jobs = resources("AWS::Glue::Job")
+    for job in jobs.values():
+        location = job["Properties"]["Command"]["ScriptLocation"]["Fn::Sub"]
+        assert location.startswith("s3://${ArtifactsBucket}/code/${CodeVersion}/glue/")
+    [machine] = resources("AWS::Serverless::StateMachine").values()
+    assert machine["Properties"]["DefinitionSubstitutions"]["CodeLocation"] == {
+        "Fn::Sub": "s3://${ArtifactsBucket}/code/${CodeVersion}"
+    }
+    # before the first upload (CodeVersion empty) no raw file starts a run
+    template = cfn_yaml.load(str(TEMPLATES[0]))
+    assert template["Conditions"]["CodeUploaded"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "CodeVersion"}, ""]}]
+    }
+    notification = resources("AWS::S3::Bucket")["RawBucket"]["Properties"][
+        "NotificationConfiguration"
+    ]
+    condition, events, none = notification["Fn::If"]
+    assert condition == "CodeUploaded" and none == {"Ref": "AWS::NoValue"}
+    assert events["QueueConfigurations"][0]["Queue"] == {"Fn::GetAtt": ["TriggerQueue", "Arn"]}
+
+
+def test_the_state_machine_logs_failed_states_with_their_data_for_90_days():
+    [machine] = resources("AWS::Serverless::StateMachine").values()
+    logging = machine["Properties"]["Logging"]
+    assert logging["Level"] in ("ERROR", "ALL") and logging["IncludeExecutionData"] is True
+    [destination] = logging["Destinations"]
+    assert destination["CloudWatchLogsLogGroup"]["LogGroupArn"] == {
+        "Fn::GetAtt": ["StateMachineLogGroup", "Arn"]
+    }
+    group = resources("AWS::Logs::LogGroup")["StateMachineLogGroup"]["Properties"]
+    assert group["RetentionInDays"] == 90
+    assert group["LogGroupName"]["Fn::Sub"].startswith("/aws/vendedlogs/states/")
+    assert statements("StateMachineRole")["LogDelivery"]["Action"] == LOG_DELIVERY
+
+
+def alarm_metrics(alarm: dict) -> set[tuple[str, str, str]]:
+    """(namespace, metric, dimension value's resource) of an alarm, plain or metric math."""
+    properties = alarm["Properties"]
+    stats = [m["MetricStat"]["Metric"] for m in properties.get("Metrics", []) if "MetricStat" in m]
+    if "MetricName" in properties:
+        stats.append(properties)
+    found = set()
+    for stat in stats:
+        [dimension] = stat["Dimensions"]
+        value = dimension["Value"]
+        resource = value.get("Ref") or value.get("Fn::GetAtt", [None])[0]
+        found.add((stat["Namespace"], stat["MetricName"], resource))
+    return found
+
+
+def test_alarms_watch_the_dead_letter_queue_and_failed_timed_out_or_aborted_runs():
+    alarms = resources("AWS::CloudWatch::Alarm")
+    assert all(a["Properties"]["AlarmActions"] == [{"Ref": "AlertTopic"}] for a in alarms.values())
+    assert all(a["Properties"]["TreatMissingData"] == "notBreaching" for a in alarms.values())
+    dead_letters = alarms["DeadLetterAlarm"]
+    assert alarm_metrics(dead_letters) == {
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "TriggerDeadLetterQueue")
+    }
+    assert dead_letters["Properties"]["Threshold"] == 1
+    runs = alarms["RunsFailedAlarm"]
+    assert alarm_metrics(runs) == {
+        ("AWS/States", metric, "PipelineStateMachine")
+        for metric in ("ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted")
+    }
+    [expression] = [m for m in runs["Properties"]["Metrics"] if "Expression" in m]
+    assert sorted(expression["Expression"].replace(" ", "").split("+")) == [
+        "aborts", "failures", "timeouts",
+    ]  # fmt: skip
+    assert runs["Properties"]["Threshold"] == 1
+
+
+def test_failed_glue_job_runs_of_this_environment_reach_the_topic():
+    rule = resources("AWS::Events::Rule")["GlueJobFailedRule"]["Properties"]
+    pattern = rule["EventPattern"]
+    assert pattern["source"] == ["aws.glue"]
+    assert pattern["detail-type"] == ["Glue Job State Change"]
+    assert {"FAILED", "TIMEOUT"} <= set(pattern["detail"]["state"])
+    assert "SUCCEEDED" not in pattern["detail"]["state"]
+    jobs = resources("AWS::Glue::Job")
+    assert sorted(j["Ref"] for j in pattern["detail"]["jobName"]) == sorted(jobs)
+    [target] = rule["Targets"]
+    assert target["Arn"] == {"Ref": "AlertTopic"}
+    assert "<job>" in target["InputTransformer"]["InputTemplate"]
+
+
+def test_the_topic_lets_alarms_and_the_rule_publish_and_use_its_key():
+    [policy] = resources("AWS::SNS::TopicPolicy").values()
+    assert policy["Properties"]["Topics"] == [{"Ref": "AlertTopic"}]
+    granted = {
+        s["Principal"]["Service"]: s["Condition"]
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+    }
+    assert granted["events.amazonaws.com"] == {
+        "ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": ["GlueJobFailedRule", "Arn"]}}
+    }
+    alarm_arns = granted["cloudwatch.amazonaws.com"]["ArnLike"]["aws:SourceArn"]["Fn::Sub"]
+    assert alarm_arns.endswith(":alarm:lakehouse-${EnvironmentName}-*")
+    assert all(
+        a["Properties"]["AlarmName"]["Fn::Sub"].startswith("lakehouse-${EnvironmentName}-")
+        for a in resources("AWS::CloudWatch::Alarm").values()
+    )
+    # the AWS managed SNS key cannot be granted to CloudWatch or EventBridge
+    topic = resources("AWS::SNS::Topic")["AlertTopic"]["Properties"]
+    assert topic["KmsMasterKeyId"] == {"Ref": "AlertKey"}
+    key = resources("AWS::KMS::Key")["AlertKey"]["Properties"]
+    [services] = [s for s in key["KeyPolicy"]["Statement"] if "Service" in s["Principal"]]
+    assert sorted(services["Principal"]["Service"]) == [
+        "cloudwatch.amazonaws.com", "events.amazonaws.com",
+    ]  # fmt: skip
+    assert statements("StateMachineRole")["ReportEncrypted"]["Resource"] == {
+        "Fn::GetAtt": ["AlertKey", "Arn"]
+    }
+
+
+def test_the_stack_names_the_gold_database_for_the_smoke_test():
+    template = cfn_yaml.load(str(TEMPLATES[0]))
+    assert template["Outputs"]["GoldDatabase"]["Value"] == {"Ref": "GoldDatabase"}
