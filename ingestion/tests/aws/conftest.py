@@ -17,7 +17,10 @@ import pytest
 import requests
 from moto.server import ThreadedMotoServer
 
+from ingestion.dbt import PROJECT_DIR
+
 REGION = "us-east-1"
+PROJECT_JARS = PROJECT_DIR / ".venv" / "jars"  # make jars
 
 
 def free_port() -> int:
@@ -104,3 +107,60 @@ def moto_in_process(aws_env, monkeypatch):
     yield client
     requests.post(f"{endpoint}/moto-api/reset", timeout=10)
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def glue_box(tmp_path_factory):
+    """moto behind the Glue box (glue_box/): every AWS call of the production path goes to
+    the box, which runs Glue sessions, job runs and Athena queries on PySpark 3.5.4 + Delta
+    3.3.0 and forwards the rest to moto. Yields a boto3 client factory, with `.endpoint`."""
+    work = tmp_path_factory.mktemp("glue-box")
+    moto_port, box_port = free_port(), free_port()
+    moto_endpoint, box_endpoint = f"http://127.0.0.1:{moto_port}", f"http://127.0.0.1:{box_port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env |= aws_environment(box_endpoint)
+    logs = [(work / "moto.log").open("w"), (work / "box.log").open("w")]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "ingestion.tests.aws.glue_box.moto_server",
+             "-H", "127.0.0.1", "-p", str(moto_port)],
+            env=env | {"MOTO_PORT": str(box_port)}, stdout=logs[0], stderr=subprocess.STDOUT,
+        ),
+        subprocess.Popen(
+            [sys.executable, "-m", "ingestion.tests.aws.glue_box", "--moto", moto_endpoint,
+             "--port", str(box_port), "--work", str(work), "--jars", str(PROJECT_JARS),
+             "--venvs", str(PROJECT_JARS.parent / "glue-job-venvs")],
+            env=env, stdout=logs[1], stderr=subprocess.STDOUT,
+        ),
+    ]  # fmt: skip
+    try:
+        deadline = time.monotonic() + 180
+        while "ready on port" not in (work / "box.log").read_text():
+            if time.monotonic() > deadline or any(p.poll() is not None for p in processes):
+                raise RuntimeError(
+                    f"the Glue box did not start:\n{(work / 'box.log').read_text()[-3000:]}"
+                )
+            time.sleep(0.5)
+        requests.post(
+            f"{moto_endpoint}/moto-api/config",
+            json={"stepfunctions": {"execute_state_machine": True}},
+            timeout=10,
+        ).raise_for_status()
+        with pytest.MonkeyPatch.context() as patch:
+            for key in [k for k in os.environ if k.startswith("AWS_")]:
+                patch.delenv(key)
+            for key, value in aws_environment(box_endpoint).items():
+                patch.setenv(key, value)
+
+            def client(service: str):
+                return boto3.client(service, region_name=REGION)
+
+            client.endpoint = box_endpoint
+            client.logs = work
+            yield client
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=30)
+        for log in logs:
+            log.close()

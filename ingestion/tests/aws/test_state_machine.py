@@ -21,14 +21,9 @@ import requests
 from moto.backends import get_backend
 from moto.dynamodb.models import DynamoDBBackend
 from moto.moto_api import state_manager
-from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
-    state_task_service_glue,
-)
-from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
-    ResourceCondition,
-)
 
 from ingestion.dbt import PROJECT_DIR
+from ingestion.tests.aws.glue_box.moto_server import let_glue_sync_finish
 
 DEFINITION = PROJECT_DIR / "aws" / "stepfunctions" / "pipeline.asl.json"
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -40,7 +35,6 @@ INGEST_ARGUMENTS = {
     "--database_prefix": "test_",
 }
 CHECK_COLUMNS = ("bronze_rows_loaded", "run_dates", "gold_dates", "gold_orders")
-CODE = "s3://artifacts/code/0123abc"
 LEASE = {"lease": {"S": "lake"}}
 
 
@@ -51,22 +45,7 @@ def substitute(definition: str, values: dict[str, str]) -> str:
 
 @pytest.fixture
 def glue_sync(monkeypatch):
-    """moto 5.2.5 fails every `.sync` task of a service without a callback pattern: after
-    polling GetJobRun to the end it calls interrupt_all() on a callback endpoint it only
-    creates for services that support .waitForTaskToken (the same fault LocalStack, whence
-    moto's interpreter comes, has a fix proposed for). Declaring that pattern for Glue makes
-    moto create the endpoint; the polling, retries and errors remain moto's own."""
-    cls = state_task_service_glue.StateTaskServiceGlue
-    original = cls.__init__
-
-    def init(self):
-        original(self)
-        self._supported_integration_patterns = {
-            *self._supported_integration_patterns,
-            ResourceCondition.WaitForTaskToken,
-        }
-
-    monkeypatch.setattr(cls, "__init__", init)
+    let_glue_sync_finish(monkeypatch.setattr)
     # Job runs stay RUNNING until the worker below ends them.
     state_manager.set_transition("glue::job_run", {"progression": "manual", "times": 10**9})
     yield
@@ -192,7 +171,6 @@ def lakehouse(moto_in_process, glue_sync, atomic_dynamodb, sample):
             "AthenaWorkGroup": "lakehouse",
             "TopicArn": topic,
             "LeaseTable": "lakehouse-lease",
-            "CodeLocation": CODE,
             "DatabasePrefix": "test_",
         },
     )
@@ -314,12 +292,10 @@ def test_success_ingests_builds_checks_and_reports(lakehouse):
         ("lakehouse-ingest-orders", "orders"),
         ("lakehouse-ingest-products", "products"),
     ]
-    # every job runs the code of the deploy that made this definition
-    assert {args["--extra-py-files"] for _, args in result["glue_runs"]} == {
-        f"{CODE}/glue/ingestion.zip"
-    }
-    [dbt] = [args for job, args in result["glue_runs"] if job == "lakehouse-dbt"]
-    assert dbt["--project_zip"] == f"{CODE}/dbt/project.zip"
+    # no run is given code paths: each job takes its deploy's from its default arguments
+    assert not any(
+        {"--extra-py-files", "--project_zip"} & set(args) for _, args in result["glue_runs"]
+    )
     assert lakehouse.lease() is None
     # the real ingestion job ran: every raw file archived under the execution's name
     assert raw_keys(lakehouse.s3, "incoming/") == []

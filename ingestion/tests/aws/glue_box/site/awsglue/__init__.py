@@ -1,0 +1,1 @@
+"""The `awsglue` library of a Glue session, as far as the project's statements use it."""
