@@ -4,8 +4,8 @@
 # packaged artifacts). CI never runs it; the main workflow does, on pushes to main only.
 #
 # Order: the code is uploaded under code/<commit>/ first, then the stack is deployed with
-# CodeVersion=<commit>, so the jobs and the state machine never point at code that is not
-# there yet, and runs in flight keep the code they started with. The very first deploy has
+# CodeVersion=<commit>, so the jobs never point at code that is not there yet; older commits'
+# code stays, so a job run started before the switch keeps its own. The very first deploy has
 # no artifacts bucket to upload to: it creates the stack with CodeVersion empty (the raw
 # bucket sends no events then, so nothing starts a run), uploads, and deploys again.
 set -euo pipefail
@@ -52,8 +52,4 @@ aws s3 cp build/dbt_job.py "$CODE/glue/dbt_job.py"
 aws s3 cp build/ingestion.zip "$CODE/glue/ingestion.zip"
 aws s3 cp build/dbt-project.zip "$CODE/dbt/project.zip"
 deploy "$VERSION"
-# The jobs' default arguments (used by a job run started by hand) name these fixed paths;
-# the state machine passes its own code/<commit>/ paths to every run it starts.
-aws s3 cp "$CODE/glue/ingestion.zip" "s3://$ARTIFACTS/glue/ingestion.zip"
-aws s3 cp "$CODE/dbt/project.zip" "s3://$ARTIFACTS/dbt/project.zip"
 echo "Deployed stack $STACK at $VERSION"

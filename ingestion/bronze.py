@@ -54,18 +54,21 @@ class BronzeLoader:
     warehouse: Path | str  # a local folder or an s3:// URI
     dataset: Dataset
     raw_root: Path
+    # The table's schema, also its folder: WAREHOUSE/<database>/<dataset>. On AWS it is the
+    # environment's Glue database (prod_bronze), as for every table dbt builds.
+    database: str = BRONZE
     _seen: dict[str, str] = field(default_factory=dict)  # file hash -> source file
     _delta: DeltaTable | None = None
     _last_loaded_at: datetime = datetime.min.replace(tzinfo=UTC)
 
     def __post_init__(self) -> None:
-        delta = open_table(self.warehouse, BRONZE, self.dataset.name)
+        delta = open_table(self.warehouse, self.database, self.dataset.name)
         if delta is None:
             # Every Bronze table exists from the first run on, empty until its first file
             # lands, so that the models downstream of a dataset not delivered yet still run.
-            location = table_path(self.warehouse, BRONZE, self.dataset.name)
+            location = table_path(self.warehouse, self.database, self.dataset.name)
             delta = DeltaTable.create(location, bronze_schema(self.dataset))
-            register_table(self.warehouse, BRONZE, self.dataset.name)
+            register_table(self.warehouse, self.database, self.dataset.name)
         else:
             self._seen = {h: "an earlier run" for h in distinct_values(delta, "_file_hash")}
             self._last_loaded_at = latest_value(delta, "_loaded_at") or self._last_loaded_at

@@ -1,10 +1,11 @@
 {#
     Layers are schemas: a model in models/silver/ lands in schema `silver`, not
-    `<target schema>_silver`, so that WAREHOUSE/<layer>/<table> and the Glue databases
-    read the same on every target. LAKEHOUSE_DATABASE_PREFIX (empty locally,
-    `<EnvironmentName>_` on AWS) goes in front of every layer, so that several
-    environments share one Glue Data Catalog: `prod_silver`. Nodes without a layer keep
-    the target's schema, which exists everywhere (`default`).
+    `<target schema>_silver`, so that the schemas read the same on every target.
+    LAKEHOUSE_DATABASE_PREFIX (empty locally, `<EnvironmentName>_` on AWS) goes in front
+    of every layer, so that several environments share one Glue Data Catalog:
+    `prod_silver`. The schema is also the table's folder, WAREHOUSE/<schema>/<table>
+    (macros/warehouse_location.sql). Nodes without a layer keep the target's schema,
+    which exists everywhere (`default`).
 #}
 {% macro generate_schema_name(custom_schema_name, node) -%}
     {%- if custom_schema_name -%}
@@ -24,15 +25,6 @@
         ) }}
     {%- endif -%}
     {{ prefix }}
-{%- endmacro %}
-
-{#
-    The layer of a schema, without the database prefix: where its tables live under
-    WAREHOUSE, and what the local registry records.
-#}
-{% macro warehouse_layer(schema) -%}
-    {%- set prefix = database_prefix() -%}
-    {{ schema[prefix | length:] if prefix and schema.startswith(prefix) else schema }}
 {%- endmacro %}
 
 {#

@@ -5,8 +5,8 @@
     tables from their Delta logs before anything runs. No model of the project is a view:
     a view would live only in the session that builds it. On Glue the Data Catalog
     persists tables, so the hooks render no SQL there and dbt sends nothing to the Glue
-    session. The registry records layers (`silver`), the folders under WAREHOUSE; the
-    schemas attached carry the database prefix (macros/naming.sql), empty locally.
+    session. The registry records schemas as dbt names them (macros/naming.sql), which
+    are also the tables' folders: WAREHOUSE/<schema>/<table>.
 #}
 
 {% macro attach_warehouse_tables() %}
@@ -31,11 +31,10 @@
             ~ "(schema_name string, table_name string) using delta "
             ~ "location '" ~ root ~ "/meta/tables'"
         ) %}
-        {% set prefix = database_prefix() %}
         {% for row in run_query('select schema_name, table_name from meta.tables') %}
-            {% do run_query('create schema if not exists ' ~ prefix ~ row[0]) %}
+            {% do run_query('create schema if not exists ' ~ row[0]) %}
             {% do run_query(
-                'create table if not exists ' ~ prefix ~ row[0] ~ '.' ~ row[1]
+                'create table if not exists ' ~ row[0] ~ '.' ~ row[1]
                 ~ " using delta location '" ~ root ~ '/' ~ row[0] ~ '/' ~ row[1] ~ "'"
             ) %}
         {% endfor %}
@@ -56,7 +55,7 @@
         and result.node.resource_type in ('model', 'seed', 'snapshot')
         and result.node.config.materialized in ('table', 'incremental', 'seed', 'snapshot') %}
         {% do tables.append(
-            "select '" ~ warehouse_layer(result.node.schema) ~ "' as schema_name, '"
+            "select '" ~ result.node.schema ~ "' as schema_name, '"
             ~ result.node.alias ~ "' as table_name"
         ) %}
     {% endfor %}

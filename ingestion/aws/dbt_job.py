@@ -15,7 +15,7 @@ followed by maintenance (OPTIMIZE / ZORDER, VACUUM): after a failure the files s
 are for diagnosis and time travel, and the next successful run maintains them. The job fails
 with the message of the first dbt step that failed.
 
-  --project_zip s3://artifacts/dbt/project.zip --warehouse s3://lake/warehouse
+  --project_zip s3://artifacts/code/<commit>/dbt/project.zip --warehouse s3://lake/warehouse
   --glue_role_arn arn:aws:iam::...:role/... --environment prod [--glue_workers 2]
   [--database_prefix dev_]
 

@@ -6,9 +6,10 @@ RAW_PREFIX<dataset>/ is downloaded to a temporary folder that mirrors its key an
 key order. Then it is moved: to archive/<run id>/<key> once loaded, skipped or empty, to
 rejected/<run id>/<key> with <key>.error.txt beside it when rejected. An object is moved only
 after its rows are committed, so a job killed half-way leaves it waiting, and the next run
-skips it by its hash and archives it. The Bronze table is registered in the Glue Data Catalog,
-in the database `<database prefix>bronze` (the template passes `<EnvironmentName>_`), and the
-figures are published to CloudWatch.
+skips it by its hash and archives it. The Bronze table lives in the database
+`<database prefix>bronze` (the template passes `<EnvironmentName>_`): its files at
+WAREHOUSE/<database>/<dataset>, like every table dbt builds, and its entry in the Glue Data
+Catalog. The figures are published to CloudWatch.
 
 Glue passes job parameters as `--name value` arguments, e.g.
   --dataset orders --raw_bucket shop-raw --warehouse s3://shop-lake/warehouse --environment prod
@@ -47,7 +48,7 @@ class Settings:
     warehouse: str  # s3://bucket/prefix of the Delta tables
     environment: str
     run_id: str
-    database_prefix: str = ""  # Bronze is registered in <database_prefix>bronze
+    database_prefix: str = ""  # Bronze is <database_prefix>bronze, its files in that folder
 
     @property
     def bronze_database(self) -> str:
@@ -109,7 +110,9 @@ def ingest(settings: Settings, s3, glue, cloudwatch) -> list[FileResult]:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         raw_root = Path(tmp)
-        loader = BronzeLoader(settings.warehouse, settings.dataset, raw_root)
+        loader = BronzeLoader(
+            settings.warehouse, settings.dataset, raw_root, settings.bronze_database
+        )
         for key in waiting_keys(s3, settings):
             local = raw_root / key.removeprefix(settings.raw_prefix)
             local.parent.mkdir(parents=True, exist_ok=True)
@@ -123,7 +126,7 @@ def ingest(settings: Settings, s3, glue, cloudwatch) -> list[FileResult]:
         glue,
         settings.bronze_database,
         name,
-        table_path(settings.warehouse, BRONZE, name),
+        table_path(settings.warehouse, settings.bronze_database, name),
         bronze_schema(settings.dataset),
     )
     metrics.publish(cloudwatch, settings.environment, name, figures(results))

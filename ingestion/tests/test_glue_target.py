@@ -68,9 +68,9 @@ def test_the_project_compiles_for_glue(tmp_path):
     ]
 
 
-def test_the_database_prefix_names_every_schema_but_no_folder(tmp_path):
+def test_the_database_prefix_names_every_schema_and_its_folder(tmp_path):
     """On AWS LAKEHOUSE_DATABASE_PREFIX is `<EnvironmentName>_`: `prod_silver.orders` in
-    the catalog, still WAREHOUSE/silver/orders on S3."""
+    the catalog, WAREHOUSE/prod_silver/orders on S3, where dbt-glue puts it too."""
     result = compile_for_glue(PROJECT_DIR, tmp_path, LAKEHOUSE_DATABASE_PREFIX="test_")
     assert result.returncode == 0, result.stdout[-3000:]
     manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
@@ -93,7 +93,7 @@ def test_the_database_prefix_names_every_schema_but_no_folder(tmp_path):
         PROJECT_DIR, tmp_path, "--inline", location, LAKEHOUSE_DATABASE_PREFIX="test_"
     )
     assert result.returncode == 0, result.stdout[-3000:]
-    assert "s3://example-lake/warehouse/silver/orders" in result.stdout, result.stdout[-3000:]
+    assert "s3://example-lake/warehouse/test_silver/orders" in result.stdout, result.stdout[-3000:]
 
 
 def test_a_bad_database_prefix_is_named(tmp_path):

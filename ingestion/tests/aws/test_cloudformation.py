@@ -155,9 +155,9 @@ def test_the_glue_jobs_install_the_locked_versions():
 LAYERS = ("bronze", "staging", "silver", "quarantine", "gold", "snapshots", "reference")
 
 
-def test_every_glue_database_carries_the_environment_and_stays_at_its_layer_folder():
+def test_every_glue_database_carries_the_environment_and_lives_at_its_own_folder():
     """Several environments share an account and region: `prod_silver` beside `dev_silver`,
-    each in its own lake bucket under warehouse/<layer>."""
+    each in its own lake bucket at warehouse/<database>, where the jobs put its tables."""
     databases = {
         d["Properties"]["DatabaseInput"]["Name"]["Fn::Sub"]: d["Properties"]["DatabaseInput"]
         for d in resources("AWS::Glue::Database").values()
@@ -166,8 +166,7 @@ def test_every_glue_database_carries_the_environment_and_stays_at_its_layer_fold
         f"${{EnvironmentName}}_{layer}" for layer in (*LAYERS, "test_failures")
     )
     for name, database in databases.items():
-        layer = name.removeprefix("${EnvironmentName}_")
-        assert database["LocationUri"] == {"Fn::Sub": f"s3://${{LakeBucket}}/warehouse/{layer}"}
+        assert database["LocationUri"] == {"Fn::Sub": f"s3://${{LakeBucket}}/warehouse/{name}"}
 
 
 def test_environment_names_are_valid_in_database_and_bucket_names():
@@ -239,15 +238,26 @@ def test_the_state_machine_leases_the_lake_in_its_own_table():
     assert {f"dynamodb:{a[0].upper()}{a[1:]}" for a in used} == set(lease["Action"])
 
 
-def test_the_jobs_and_the_state_machine_run_the_code_version_deploy_uploaded():
+def test_every_job_run_gets_the_code_version_deploy_uploaded():
+    code = "s3://${ArtifactsBucket}/code/${CodeVersion}"
     jobs = resources("AWS::Glue::Job")
-    for job in jobs.values():
+    for name, job in jobs.items():
         location = job["Properties"]["Command"]["ScriptLocation"]["Fn::Sub"]
-        assert location.startswith("s3://${ArtifactsBucket}/code/${CodeVersion}/glue/")
-    [machine] = resources("AWS::Serverless::StateMachine").values()
-    assert machine["Properties"]["DefinitionSubstitutions"]["CodeLocation"] == {
-        "Fn::Sub": "s3://${ArtifactsBucket}/code/${CodeVersion}"
+        assert location.startswith(f"{code}/glue/"), name
+        arguments = job["Properties"]["DefaultArguments"]
+        assert arguments["--extra-py-files"] == {"Fn::Sub": f"{code}/glue/ingestion.zip"}, name
+    assert jobs["DbtJob"]["Properties"]["DefaultArguments"]["--project_zip"] == {
+        "Fn::Sub": f"{code}/dbt/project.zip"
     }
+    # the state machine names no code: a run's jobs take their own defaults
+    glue_tasks = {
+        name: state["Parameters"]["Arguments"]
+        for name, state in _all_states(json.loads(DEFINITION.read_text()))
+        if state.get("Resource", "").startswith("arn:aws:states:::glue:")
+    }
+    assert len(glue_tasks) == len(jobs)
+    for name, passed in glue_tasks.items():
+        assert {a.removesuffix(".$") for a in passed} <= {"--dataset", "--run_id"}, name
     # before the first upload (CodeVersion empty) no raw file starts a run
     template = cfn_yaml.load(str(TEMPLATES[0]))
     assert template["Conditions"]["CodeUploaded"] == {
@@ -259,6 +269,14 @@ def test_the_jobs_and_the_state_machine_run_the_code_version_deploy_uploaded():
     condition, events, none = notification["Fn::If"]
     assert condition == "CodeUploaded" and none == {"Ref": "AWS::NoValue"}
     assert events["QueueConfigurations"][0]["Queue"] == {"Fn::GetAtt": ["TriggerQueue", "Arn"]}
+
+
+def _all_states(definition: dict):
+    """Every state of a definition, those of Parallel branches too."""
+    for name, state in definition["States"].items():
+        yield name, state
+        for branch in state.get("Branches", ()):
+            yield from _all_states(branch)
 
 
 def test_the_state_machine_logs_failed_states_with_their_data_for_90_days():

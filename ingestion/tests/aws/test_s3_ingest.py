@@ -87,12 +87,13 @@ def test_loads_archives_rejects_and_publishes(aws, landing):
     assert "s3://raw/incoming/orders/no-amount.csv" in note
     assert "missing required column(s) total_amount" in note
 
-    assert count_rows("s3://lake/warehouse", "bronze", "orders") == 1000
-    # the environment's database; the files stay at warehouse/bronze of its lake bucket
+    # the environment's database, its files at WAREHOUSE/<database>/<table> as dbt-glue's
+    assert count_rows("s3://lake/warehouse", "test_bronze", "orders") == 1000
+    assert count_rows("s3://lake/warehouse", "bronze", "orders") is None
     assert [d["Name"] for d in aws("glue").get_databases()["DatabaseList"]] == ["test_bronze"]
     table = aws("glue").get_table(DatabaseName="test_bronze", Name="orders")["Table"]
     assert table["Parameters"]["table_type"] == "DELTA"
-    assert table["StorageDescriptor"]["Location"] == "s3://lake/warehouse/bronze/orders"
+    assert table["StorageDescriptor"]["Location"] == "s3://lake/warehouse/test_bronze/orders"
     assert [c["Name"] for c in table["StorageDescriptor"]["Columns"]][-4:] == [
         "_source_file", "_file_hash", "_row_number", "_loaded_at",
     ]  # fmt: skip
@@ -120,7 +121,7 @@ def test_a_redelivered_file_is_archived_without_loading_again(aws, landing):
         ("skipped", "same content as an earlier run")
     ]
     assert keys(aws("s3"), "archive/run-2/") == ["archive/run-2/orders/2025-04-01.csv"]
-    assert count_rows("s3://lake/warehouse", "bronze", "orders") == 500
+    assert count_rows("s3://lake/warehouse", "test_bronze", "orders") == 500
 
 
 BAD_PARAMETERS = {
