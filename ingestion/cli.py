@@ -187,7 +187,9 @@ def bench_command(
     from ingestion.bench import run as bench
 
     scales = [bench.Scale(days, n) for n in sorted(orders_per_day)]
-    stages = len(scales) * (4 if peer else 3) + 3
+    # per scale: generate, ours, floor (, peer); then queries, the incremental day (on the
+    # peer too) and the figures
+    stages = len(scales) * (4 if peer else 3) + (4 if peer else 3)
     if work is not None:
         work.mkdir(parents=True, exist_ok=True)
     with (

@@ -1,5 +1,5 @@
 """Run the benchmark: generate, build at each scale (ours, floor, peer), one incremental
-day on the largest, maintenance before/after; collect the figures."""
+day on the largest (ours and peer), maintenance before/after; collect the figures."""
 
 import datetime as dt
 import json
@@ -66,6 +66,9 @@ def run(
             measured["incremental_rows"] = _rows(landing)
             on_stage(f"{label}: one more day (incremental)")
             measured["incremental"] = _worker("ours", landing, folder / "ours")
+            if peer:
+                on_stage(f"{label}: one more day on the peer (incremental)")
+                measured["peer_incremental"] = _worker("peer", landing, folder / "peer")
             measured["incremental_day"] = (START + dt.timedelta(days=scale.days)).isoformat()
         results["scales"].append(measured)
         checkpoint.write_text(json.dumps(results, indent=2))

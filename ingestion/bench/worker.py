@@ -92,9 +92,9 @@ def peer_(raw: Path, work: Path, memory: MemorySampler) -> list[dict]:
     marks = [time.time()]
     spark = peer.start_session(work)
     marks.append(time.time())
-    peer.ingest(spark, raw, work / "warehouse")
+    loaded = peer.ingest(spark, raw, work / "warehouse")
     marks.append(time.time())
-    outcome = peer.build(work / "warehouse", work / "target")
+    outcome = peer.build(spark, work / "warehouse", work / "target")
     marks.append(time.time())
     if not outcome.success:
         raise SystemExit(
@@ -102,9 +102,10 @@ def peer_(raw: Path, work: Path, memory: MemorySampler) -> list[dict]:
         )
     names = ("start JVM", "ingest", "dbt build")
     steps = [_step(n, [(a, b)], memory) for n, a, b in zip(names, marks, marks[1:], strict=False)]
-    return steps + _layers(
+    steps += _layers(
         work / "target" / "run_results.json", work / "target" / "manifest.json", memory
     )
+    return [*steps, {"name": "files loaded", "files": loaded}]
 
 
 KINDS = {"ours": ours, "floor": floor_, "peer": peer_}
