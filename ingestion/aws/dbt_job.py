@@ -8,9 +8,8 @@ reads its settings from the environment variables this job sets from its paramet
 region. Unit tests are left out: they test the models' logic and run in CI.
 
 After the build, whether it passed or not (a failed test must not leave the tables it rebuilt
-unreadable), the Delta tables Spark registered in <prefix>silver, <prefix>quarantine and
-<prefix>gold are pointed at their Delta location with `table_type=DELTA`, so Athena reads
-them, and the quarantined rows are published to CloudWatch. Only a successful build is
+unreadable), the Delta tables Spark registered in the databases of ATHENA_SCHEMAS are
+pointed at their Delta location with `table_type=DELTA`, so Athena reads them, and the quarantined rows are published to CloudWatch. Only a successful build is
 followed by maintenance (OPTIMIZE / ZORDER, VACUUM): after a failure the files stay as they
 are for diagnosis and time travel, and the next successful run maintains them. The job fails
 with the message of the first dbt step that failed.
@@ -41,7 +40,9 @@ from ingestion.warehouse import query
 DEPS = ["deps"]
 BUILD = ["build", "--target", "glue", "--exclude-resource-type", "unit_test"]
 MAINTAIN = ["run-operation", "maintain_tables", "--target", "glue"]
-ATHENA_SCHEMAS = ("silver", "quarantine", "gold")
+# Every layer dbt builds Delta tables in: analysts read Gold, engineers read the others
+# (test failures after a failed test, snapshots for history) through Athena too.
+ATHENA_SCHEMAS = ("staging", "silver", "quarantine", "gold", "snapshots", "test_failures")
 # Agreed with the template and the dbt macros: Glue database = prefix + layer, e.g. dev_gold.
 # Prepended to a layer's name it must stay an unquoted Spark and Athena identifier (the rule
 # of s3_ingest's parameter of the same name).

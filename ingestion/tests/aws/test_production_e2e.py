@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 from deltalake import DeltaTable
 
-from ingestion.aws import trigger
+from ingestion.aws import catalog, dbt_job, trigger
 from ingestion.datasets import DATASETS
 from ingestion.tests.aws.glue_box.deployment import Deployment, deploy, sqs_event
 
@@ -31,7 +31,9 @@ from ..conftest import SAMPLE
 BIN = Path(sys.executable).parent
 ENVIRONMENT = "box"
 GOLD = ["daily_sales", "product_performance", "department_analytics", "customer_insights"]
-LAYERS_ATHENA_READS = ["bronze", "silver", "quarantine", "gold"]
+# every layer of Delta tables (the seed's `reference` is Parquet, which Athena reads as is)
+LAYERS_ATHENA_READS = ["bronze", *dbt_job.ATHENA_SCHEMAS]
+ROLE = "arn:aws:iam::123456789012:role/probe"
 CORRECTED_ORDER = "10000"  # its total_amount is delivered again, corrected
 
 
@@ -134,6 +136,54 @@ def assert_gold_matches_local(aws, production) -> None:
         pd.testing.assert_frame_equal(
             remote, local, check_dtype=False, check_exact=False, rtol=1e-9, obj=f"gold.{table}"
         )
+
+
+def test_athena_reads_what_spark_wrote_once_the_dbt_job_has_marked_it(glue_box):
+    """The catalog entry Spark writes for a Delta table points Athena at a placeholder; the
+    dbt job's marking is what makes it readable."""
+    glue, s3 = glue_box("glue"), glue_box("s3")
+    s3.create_bucket(Bucket="probe-lake")
+    glue.create_database(DatabaseInput={"Name": "probe", "LocationUri": "s3://probe-lake/probe"})
+    glue.create_session(Id="probe", Role=ROLE, Command={"Name": "glueetl"})
+    statement = glue.run_statement(
+        SessionId="probe",
+        Code="spark.sql(\"create table probe.t using delta location 's3://probe-lake/probe/t' "
+        'as select 1 as id")',
+    )
+    while (done := glue.get_statement(SessionId="probe", Id=statement["Id"])["Statement"])[
+        "State"
+    ] != "AVAILABLE":
+        time.sleep(0.2)
+    assert done["Output"]["Status"] == "ok", done["Output"]
+
+    entry = glue.get_table(DatabaseName="probe", Name="t")["Table"]
+    assert entry["StorageDescriptor"]["Location"] == "s3://probe-lake/probe/t-__PLACEHOLDER__"
+    assert (
+        entry["StorageDescriptor"]["SerdeInfo"]["Parameters"]["path"] == "s3://probe-lake/probe/t"
+    )
+    assert "table_type" not in entry["Parameters"]
+    assert athena(glue_box, "select count(*) from probe.t")["State"] == "FAILED"
+
+    catalog.mark_delta_tables_for_athena(glue, "probe")
+
+    assert athena(glue_box, "select count(*) from probe.t") == {
+        "State": "SUCCEEDED",
+        "rows": [["1"]],
+    }
+
+
+def athena(aws, sql: str) -> dict:
+    client = aws("athena")
+    query_id = client.start_query_execution(QueryString=sql)["QueryExecutionId"]
+    while (status := client.get_query_execution(QueryExecutionId=query_id))["QueryExecution"][
+        "Status"
+    ]["State"] in ("QUEUED", "RUNNING"):
+        time.sleep(0.2)
+    state = status["QueryExecution"]["Status"]["State"]
+    if state != "SUCCEEDED":
+        return {"State": state}
+    rows = client.get_query_results(QueryExecutionId=query_id)["ResultSet"]["Rows"][1:]
+    return {"State": state, "rows": [[c.get("VarCharValue") for c in r["Data"]] for r in rows]}
 
 
 def test_the_sample_runs_through_production_and_gold_matches_the_local_build(glue_box, production):
