@@ -33,22 +33,6 @@ $(JARS)/.installed: aws/glue5/pom.xml | $(VENV)/.installed
 
 jars: $(JARS)/.installed ## Fetch the JVM jars of the Glue stand-in and the peer (Java 17, Maven)
 
-# Spark 3.5.4's own JVM side (Glue 5.0's Spark), for the benchmark's peer: Spark 3.5.6 and
-# later plan CREATE OR REPLACE TABLE ... AS SELECT as an overwrite that Delta 3.3's staged
-# tables refuse (delta-io/delta#4671), and the venv's PySpark is 3.5.9. PyPI's pyspark 3.5.4
-# source package carries Spark's jars and launch scripts; the peer points SPARK_HOME here.
-SPARK := $(VENV)/spark-3.5.4
-SPARK_SHA256 := 1c2926d63020902163f58222466adf6f8016f6c43c1f319b8e7a71dbaa05fc51
-$(SPARK)/.installed: | $(VENV)/.installed
-	rm -rf $(SPARK) && mkdir -p $(SPARK)
-	$(BIN)/python -m pip download --quiet --disable-pip-version-check --no-deps \
-	    --no-binary :all: pyspark==3.5.4 -d $(SPARK)
-	echo "$(SPARK_SHA256)  $(SPARK)/pyspark-3.5.4.tar.gz" | sha256sum -c --quiet
-	tar -xzf $(SPARK)/pyspark-3.5.4.tar.gz -C $(SPARK) --strip-components=2 \
-	    pyspark-3.5.4/deps/bin pyspark-3.5.4/deps/jars
-	rm $(SPARK)/pyspark-3.5.4.tar.gz
-	touch $@
-
 run: install ## Build every table from the bundled sample data into ./warehouse
 	$(BIN)/lakehouse run
 
@@ -63,7 +47,7 @@ lint: install dbt_packages/.installed ## Lint Python, SQL, YAML and workflows (.
 test: lint jars ## Lint, then run the whole test suite
 	$(BIN)/pytest
 
-bench: install jars $(SPARK)/.installed ## Benchmark: 3 scales up to ~10M line items vs the floor and a JVM Spark + Delta peer (~20 min)
+bench: install jars ## Benchmark: 3 scales up to ~10M line items vs the floor and a JVM Spark + Delta peer (~50 min)
 	$(BIN)/lakehouse bench
 
 lock: ## Re-resolve requirements.lock from pyproject.toml

@@ -1,9 +1,6 @@
 """The peer: the same dbt models on PySpark with a local JVM (dbt-spark's session method),
-writing Delta Lake, on the JVM of AWS Glue 5.0: Spark 3.5.4 (`make bench` puts it in
-.venv/spark-3.5.4) and Delta 3.3.0 (`make jars` puts it in .venv/jars). The venv's PySpark
-3.5.9 drives that JVM: from Spark 3.5.6 on, CREATE OR REPLACE TABLE ... AS SELECT, which
-dbt-spark issues for every Delta table, fails on Delta 3.3 ("does not support truncate in
-batch mode", delta-io/delta#4671).
+writing Delta Lake with the versions of AWS Glue 5.0: Spark 3.5.4 (the venv's PySpark) and
+Delta 3.3.0 (`make jars` puts its jars in .venv/jars).
 
 Like the local pipeline it keeps its tables between runs: a second run on the same scratch
 folder ingests only the files it has not loaded yet and `dbt build` merges them (Silver
@@ -36,8 +33,6 @@ from ingestion.datasets import DATASETS
 
 # `make jars` (aws/glue5/pom.xml) copies Delta 3.3.0 and its dependencies here.
 JARS = Path(sys.prefix) / "jars"
-# Spark 3.5.4's jars and launch scripts (the Makefile's SPARK)
-SPARK_HOME = Path(sys.prefix) / "spark-3.5.4"
 SEED_SCHEMA = "reference"  # dbt_project.yml's seeds: +schema
 DRIVER_MEMORY = "6g"  # 10M line items do not fit Spark's default of 1g
 # Spark and Delta size their defaults for clusters; on 2 cores each of these makes
@@ -62,13 +57,6 @@ def jars() -> list[Path]:
     return found
 
 
-def spark_home() -> Path:
-    """Spark 3.5.4 for SPARK_HOME; an error that says how to get it if missing."""
-    if not (SPARK_HOME / "bin" / "spark-submit").exists():
-        raise FileNotFoundError(f"no Spark 3.5.4 in {SPARK_HOME}: `make bench` installs it")
-    return SPARK_HOME
-
-
 def profile(folder: Path) -> Path:
     """A profiles.yml with the peer's one target; return its folder."""
     target = {"type": "spark", "method": "session", "host": "NA", "schema": "default", "threads": 1}
@@ -84,11 +72,9 @@ def start_session(scratch: Path):
     from pyspark.sql import SparkSession
 
     os.environ.pop("SPARK_REMOTE", None)
-    delta = jars()
-    os.environ["SPARK_HOME"] = str(spark_home())  # PySpark launches the JVM from here
     builder = (
         SparkSession.builder.master("local[*]")
-        .config("spark.jars", ",".join(str(j) for j in delta))
+        .config("spark.jars", ",".join(str(j) for j in jars()))
         .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
         .config(
             "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog"
