@@ -9,8 +9,9 @@ region. Unit tests are left out: they test the models' logic and run in CI.
 
 After the build, whether it passed or not (a failed test must not leave the tables it rebuilt
 unreadable), the Delta tables Spark registered in the databases of ATHENA_SCHEMAS are
-pointed at their Delta location with `table_type=DELTA`, so Athena reads them, and the quarantined rows are published to CloudWatch. Only a successful build is
-followed by maintenance (OPTIMIZE / ZORDER, VACUUM): after a failure the files stay as they
+pointed at their Delta location with `table_type=DELTA`, so Athena reads them, and the
+quarantined rows are published to CloudWatch. Only a successful build is followed by
+maintenance (OPTIMIZE / ZORDER, VACUUM): after a failure the files stay as they
 are for diagnosis and time travel, and the next successful run maintains them. The job fails
 with the message of the first dbt step that failed.
 
