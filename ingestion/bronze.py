@@ -23,7 +23,6 @@ from ingestion.warehouse import (
     distinct_values,
     latest_value,
     open_table,
-    register_table,
     table_path,
 )
 
@@ -68,7 +67,6 @@ class BronzeLoader:
             # lands, so that the models downstream of a dataset not delivered yet still run.
             location = table_path(self.warehouse, self.database, self.dataset.name)
             delta = DeltaTable.create(location, bronze_schema(self.dataset))
-            register_table(self.warehouse, self.database, self.dataset.name)
         else:
             self._seen = {h: "an earlier run" for h in distinct_values(delta, "_file_hash")}
             self._last_loaded_at = latest_value(delta, "_loaded_at") or self._last_loaded_at

@@ -10,10 +10,10 @@ from filelock import FileLock, Timeout
 
 from ingestion import dbt, maintenance
 from ingestion import report as report_module
-from ingestion.bronze import BronzeLoader, FileResult, Outcome
+from ingestion.bronze import BRONZE, BronzeLoader, FileResult, Outcome
 from ingestion.datasets import DATASETS
 from ingestion.landed_files import LandedFiles
-from ingestion.warehouse import forget_missing_tables
+from ingestion.warehouse import forget_missing_tables, register_table
 
 
 class PipelineError(Exception):
@@ -59,6 +59,9 @@ def ingest(
     landed = LandedFiles(warehouse)
     for name, paths in raw_files(raw_dir).items():
         loader = BronzeLoader(warehouse, DATASETS[name], raw_dir)
+        # The local engine's catalog (on AWS the Glue Data Catalog, which s3_ingest writes:
+        # its three jobs run at once and must share no table)
+        register_table(warehouse, BRONZE, name)
         for path in paths:
             result = loader.load(path, landed.known_hash(path))
             if result.outcome in (Outcome.LOADED, Outcome.SKIPPED):

@@ -90,6 +90,10 @@ def test_loads_archives_rejects_and_publishes(aws, landing):
     # the environment's database, its files at WAREHOUSE/<database>/<table> as dbt-glue's
     assert count_rows("s3://lake/warehouse", "test_bronze", "orders") == 1000
     assert count_rows("s3://lake/warehouse", "bronze", "orders") is None
+    # no table shared with the other datasets' jobs, which run at the same time (the local
+    # engine's registry, WAREHOUSE/meta/tables, made them fail each other's commits)
+    lake = aws("s3").list_objects_v2(Bucket="lake", Prefix="warehouse/")["Contents"]
+    assert {o["Key"].split("/")[2] for o in lake} == {"orders"}
     assert [d["Name"] for d in aws("glue").get_databases()["DatabaseList"]] == ["test_bronze"]
     table = aws("glue").get_table(DatabaseName="test_bronze", Name="orders")["Table"]
     assert table["Parameters"]["table_type"] == "DELTA"
