@@ -24,7 +24,6 @@ Imports only what the job ships (the template's `DbtPythonModules`, boto3, inges
 
 import argparse
 import os
-import re
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from deltalake import DeltaTable
 
 from ingestion import dbt
 from ingestion.aws import catalog, metrics
+from ingestion.aws.job_settings import JobSettingError, check_database_prefix
 from ingestion.datasets import DATASETS
 from ingestion.warehouse import query
 
@@ -44,16 +44,7 @@ MAINTAIN = ["run-operation", "maintain_tables", "--target", "glue"]
 # Every layer dbt builds Delta tables in: analysts read Gold, engineers read the others
 # (test failures after a failed test, snapshots for history) through Athena too.
 ATHENA_SCHEMAS = ("staging", "silver", "quarantine", "gold", "snapshots", "test_failures")
-# Agreed with the template and the dbt macros: Glue database = prefix + layer, e.g. dev_gold.
-# Prepended to a layer's name it must stay an unquoted Spark and Athena identifier (the rule
-# of s3_ingest's parameter of the same name).
-DATABASE_PREFIX = re.compile(r"(?:[a-z][a-z0-9_]*_)?")
 REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
-
-
-# Not s3_ingest's: importing that module brings openpyxl, which this job does not ship.
-class JobSettingError(Exception):
-    """A job parameter or setting that cannot work; the message names it."""
 
 
 @dataclass(frozen=True)
@@ -83,11 +74,7 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
             raise JobSettingError(f"--{name} '{getattr(args, name)}' must be an s3:// URI")
     if not args.glue_workers.isdigit() or int(args.glue_workers) < 2:
         raise JobSettingError(f"--glue_workers '{args.glue_workers}' must be a whole number >= 2")
-    if not DATABASE_PREFIX.fullmatch(args.database_prefix):
-        raise JobSettingError(
-            f"--database_prefix '{args.database_prefix}' must be empty or lowercase letters, "
-            "digits and underscores, starting with a letter and ending with '_' (e.g. prod_)"
-        )
+    check_database_prefix(args.database_prefix)
     return Settings(
         args.project_zip,
         args.warehouse.rstrip("/"),

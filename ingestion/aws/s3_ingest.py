@@ -17,7 +17,6 @@ Glue passes job parameters as `--name value` arguments, e.g.
 """
 
 import argparse
-import re
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
@@ -26,18 +25,13 @@ from pathlib import Path
 import boto3
 
 from ingestion.aws import catalog, metrics
+from ingestion.aws.job_settings import JobSettingError, check_database_prefix
 from ingestion.bronze import BRONZE, BronzeLoader, FileResult, Outcome, bronze_schema
 from ingestion.datasets import DATASETS, Dataset
 from ingestion.warehouse import table_path
 
 ARCHIVE = "archive"
 REJECTED = "rejected"
-# Prepended to a layer's name it must stay an unquoted Spark and Athena identifier.
-DATABASE_PREFIX = re.compile(r"([a-z][a-z0-9_]*_)?")
-
-
-class JobSettingError(Exception):
-    """A job parameter that cannot work; the message names it."""
 
 
 @dataclass(frozen=True)
@@ -74,11 +68,7 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
         raise JobSettingError(f"--warehouse '{args.warehouse}' must be an s3:// URI")
     if args.raw_prefix and not args.raw_prefix.endswith("/"):
         raise JobSettingError(f"--raw_prefix '{args.raw_prefix}' must end with '/'")
-    if not DATABASE_PREFIX.fullmatch(args.database_prefix):
-        raise JobSettingError(
-            f"--database_prefix '{args.database_prefix}' must be empty or lowercase letters, "
-            "digits and underscores, starting with a letter and ending with '_' (e.g. prod_)"
-        )
+    check_database_prefix(args.database_prefix)
     return Settings(
         dataset=DATASETS[args.dataset],
         raw_bucket=args.raw_bucket,
