@@ -156,7 +156,6 @@ def glue_box(tmp_path_factory):
                 return boto3.client(service, region_name=REGION)
 
             client.endpoint = box_endpoint
-            client.logs = work
             yield client
     finally:
         for process in processes:

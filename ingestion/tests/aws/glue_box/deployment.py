@@ -6,7 +6,6 @@ intrinsic functions the template uses are resolved here, and each resource the p
 touches is created with the boto3 call CloudFormation would make for it.
 """
 
-import json
 import subprocess
 import zipfile
 from dataclasses import dataclass
@@ -142,10 +141,6 @@ class Deployment:
     claims_table: str
     database_prefix: str
 
-    @property
-    def warehouse(self) -> str:
-        return f"s3://{self.lake_bucket}/warehouse"
-
 
 def deploy(aws, environment: str, code_version: str, work: Path) -> Deployment:
     template = Template({"EnvironmentName": environment, "CodeVersion": code_version})
@@ -256,7 +251,3 @@ def sqs_event(messages: list[dict]) -> dict:
             for m in messages
         ]
     }  # fmt: skip
-
-
-def json_dump(value: Any) -> str:
-    return json.dumps(value, default=str)
