@@ -51,7 +51,7 @@ bench: install jars ## Benchmark: 3 scales up to ~10M line items vs the floor an
 	$(BIN)/lakehouse bench
 
 lock: ## Re-resolve requirements.lock from pyproject.toml
-	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --all-extras --python-version 3.11 --generate-hashes -o requirements.lock
 
 clean: ## Remove the warehouse and dbt build output (keeps .venv)
 	rm -rf warehouse target logs
