@@ -15,12 +15,16 @@ cd "$(dirname "$0")/.."
 VERSION=$(git rev-parse HEAD)
 
 mkdir -p build
-git archive --format=zip -o build/ingestion.zip HEAD ingestion ':(exclude)ingestion/tests'
-git archive --format=zip -o build/dbt-project.zip HEAD dbt_project.yml packages.yml \
-    package-lock.yml selectors.yml profiles models macros tests seeds snapshots packages
+# Each artifact holds the paths its list in aws/artifacts/ names, as committed.
+archive() {  # archive LIST ZIP
+    git archive --format=zip -o "build/$2" HEAD $(grep -v '^#' "aws/artifacts/$1.txt")
+}
+archive glue-jobs lakehouse.zip
+archive lambda trigger.zip
+archive dbt-project dbt-project.zip
 # The job scripts of the same commit, not of the working tree.
-git show HEAD:ingestion/aws/s3_ingest.py >build/s3_ingest.py
-git show HEAD:ingestion/aws/dbt_job.py >build/dbt_job.py
+git show HEAD:lakehouse/aws/s3_ingest.py >build/s3_ingest.py
+git show HEAD:lakehouse/aws/dbt_job.py >build/dbt_job.py
 aws cloudformation package --template-file aws/cloudformation/lakehouse.yaml \
     --s3-bucket "$DEPLOY_BUCKET" --output-template-file build/lakehouse.packaged.yaml
 
@@ -49,7 +53,7 @@ fi
 CODE="s3://$ARTIFACTS/code/$VERSION"
 aws s3 cp build/s3_ingest.py "$CODE/glue/s3_ingest.py"
 aws s3 cp build/dbt_job.py "$CODE/glue/dbt_job.py"
-aws s3 cp build/ingestion.zip "$CODE/glue/ingestion.zip"
+aws s3 cp build/lakehouse.zip "$CODE/glue/lakehouse.zip"
 aws s3 cp build/dbt-project.zip "$CODE/dbt/project.zip"
 deploy "$VERSION"
 echo "Deployed stack $STACK at $VERSION"

@@ -2,7 +2,7 @@
     Delta maintenance on Spark with Delta Lake (AWS Glue): `dbt run-operation
     maintain_tables` after a load. The local engine, Sail, does not parse OPTIMIZE or
     VACUUM, so `lakehouse` carries out the same plan with delta-rs there
-    (ingestion/maintenance.py): every table model and every source, Z-ordered by a
+    (lakehouse/warehouse/maintenance.py): every table model and every source, Z-ordered by a
     model's `meta.zorder_by`, files kept `maintenance_retain_hours` for time travel.
     https://docs.delta.io/latest/optimizations-oss.html
 #}

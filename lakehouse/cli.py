@@ -1,0 +1,306 @@
+"""`lakehouse`: run the local pipeline, or parts of it, from the project root."""
+
+import datetime as dt
+import json
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from lakehouse.bronze.loader import FileResult, Outcome
+from lakehouse.devtools import generate
+from lakehouse.local.pipeline import (
+    PipelineError,
+    RunReport,
+    ingest,
+    raw_files,
+    run,
+    warehouse_lock,
+)
+from lakehouse.transform import dbt_runner, sail_engine
+from lakehouse.warehouse import maintenance
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
+console = Console()
+
+SAMPLE_DATA = dbt_runner.PROJECT_DIR / "data" / "sample"
+RawOption = Annotated[
+    Path, typer.Option("--raw", help="Landing folder with products/, orders/, order_items/")
+]
+WarehouseOption = Annotated[
+    Path,
+    typer.Option(
+        "--warehouse",
+        envvar="LAKEHOUSE_WAREHOUSE",
+        help="Folder of the Delta tables (WAREHOUSE/<schema>/<table>)",
+    ),
+]
+
+
+@app.command("run")
+def run_command(raw: RawOption = SAMPLE_DATA, warehouse: WarehouseOption = Path("warehouse")):
+    """Load every new raw file into Bronze, then `dbt build` Silver, quarantine and Gold."""
+    warehouse = warehouse.resolve()
+    with _file_progress(raw) as on_file:
+        try:
+            report = run(raw.resolve(), warehouse, on_file)
+        except PipelineError as e:
+            console.print(f"[bold red]{e}[/]")
+            raise typer.Exit(1) from None
+    _print_summary(report)
+
+
+@app.command("ingest")
+def ingest_command(raw: RawOption = SAMPLE_DATA, warehouse: WarehouseOption = Path("warehouse")):
+    """Load every new raw file into Bronze only."""
+    warehouse = warehouse.resolve()
+    with _file_progress(raw) as on_file:
+        try:
+            with warehouse_lock(warehouse):
+                files = ingest(raw.resolve(), warehouse, on_file)
+        except PipelineError as e:
+            console.print(f"[bold red]{e}[/]")
+            raise typer.Exit(1) from None
+    _print_files(files)
+
+
+@app.command("dbt", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def dbt_command(ctx: typer.Context, warehouse: WarehouseOption = Path("warehouse")):
+    """Run any dbt command on the warehouse, e.g. `lakehouse dbt test --select silver`."""
+    dbt_runner.use_warehouse(warehouse)
+    try:
+        dbt_runner.check_engine(ctx.args)
+    except dbt_runner.EngineNotRunning as e:
+        console.print(f"[bold red]{e}[/]")
+        raise typer.Exit(1) from None
+    outcome = dbt_runner.install_packages()
+    if outcome.success:
+        outcome = dbt_runner.invoke(ctx.args)
+    if outcome.hint:
+        console.print(f"[bold yellow]{outcome.hint}[/]")
+    raise typer.Exit(0 if outcome.success else 1)
+
+
+@app.command("docs")
+def docs_command(
+    warehouse: WarehouseOption = Path("warehouse"),
+    host: Annotated[str, typer.Option(help="Address to serve the site on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve the site on")] = 8080,
+    serve: Annotated[bool, typer.Option(help="Serve the site after generating it")] = True,
+):
+    """Generate the dbt docs site (lineage, columns, tests) from the warehouse and serve it."""
+    dbt_runner.use_warehouse(warehouse)
+    outcome = dbt_runner.install_packages()
+    if outcome.success:
+        outcome = dbt_runner.invoke(["docs", "generate"])
+    if not outcome.success:
+        console.print(f"[bold red]dbt docs generate failed: {outcome.exception or 'see above'}[/]")
+        raise typer.Exit(1)
+    console.print(f"[bold]Docs site[/]: {dbt_runner.TARGET_DIR / 'index.html'}")
+    if serve:
+        console.print(f"Serving on http://{host}:{port} (Ctrl-C to stop)")
+        dbt_runner.invoke(["docs", "serve", "--host", host, "--port", str(port), "--no-browser"])
+
+
+@app.command("generate")
+def generate_command(
+    out: Annotated[Path, typer.Argument(help="Landing folder to write (products/, orders/, ...)")],
+    days: Annotated[int, typer.Option(min=1, help="Days of orders")] = 90,
+    orders_per_day: Annotated[int, typer.Option(min=1, help="Orders a day")] = 500,
+    start: Annotated[str, typer.Option(help="First order date")] = "2025-04-01",
+    seed: Annotated[int, typer.Option(help="Same seed, same files")] = 0,
+    products: Annotated[int, typer.Option(min=1, help="Products in the catalogue")] = 1000,
+    fault_rate: Annotated[
+        float, typer.Option(min=0, max=1, help="Share of rows with a fault the models quarantine")
+    ] = 0.0,
+    file_format: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
+):
+    """Write raw files shaped like the bundled sample: DAYS x ORDERS_PER_DAY orders (about
+    5.5 line items each)."""
+    profile = generate.Profile.from_sample(SAMPLE_DATA)
+    with Progress(*_bar("generate"), console=console, transient=True) as progress:
+        task = progress.add_task("", total=days)
+        result = generate.generate(
+            out,
+            profile,
+            days=days,
+            orders_per_day=orders_per_day,
+            start=dt.date.fromisoformat(start),
+            seed=seed,
+            products=products,
+            fault_rate=fault_rate,
+            file_format=file_format,
+            on_day=lambda day: progress.update(task, advance=1, description=str(day)),
+        )
+    rows = ", ".join(f"{n:,} {name}" for name, n in result.rows.items())
+    faulty = sum(result.faulty_rows.values())
+    console.print(f"[bold]Generated[/] {result.files} files in {out}: {rows} ({faulty:,} faulty)")
+
+
+@app.command("maintain")
+def maintain_command(
+    warehouse: WarehouseOption = Path("warehouse"),
+    target: Annotated[
+        str, typer.Option(help="dbt target: local runs delta-rs, others SQL")
+    ] = "local",
+):
+    """Compact, Z-order and vacuum the warehouse's Delta tables (`lakehouse run` does it
+    after every build)."""
+    dbt_runner.use_warehouse(warehouse)
+    if target != "local":
+        outcome = dbt_runner.invoke(["run-operation", "maintain_tables", "--target", target])
+        raise typer.Exit(0 if outcome.success else 1)
+    if (
+        not (dbt_runner.TARGET_DIR / "manifest.json").exists()
+        and not dbt_runner.invoke(["parse"]).success
+    ):
+        raise typer.Exit(1)
+    with warehouse_lock(warehouse.resolve()):
+        outcomes = maintenance.maintain_locally(warehouse.resolve())
+    table = Table(title="Delta maintenance", title_justify="left")
+    for column in ("table", "files before", "files after", "files vacuumed", "seconds"):
+        table.add_column(column, justify="left" if column == "table" else "right")
+    for o in outcomes:
+        table.add_row(
+            f"{o.schema}.{o.table}",
+            *map(str, (o.files_before, o.files_after, o.files_vacuumed)),
+            f"{o.seconds:.1f}",
+        )
+    console.print(table)
+
+
+@app.command("bench")
+def bench_command(
+    orders_per_day: Annotated[
+        list[int], typer.Option(help="One scale per value (repeat the option)")
+    ] = [2_000, 6_500, 20_000],  # noqa: B006 (typer reads the default, never mutates it)
+    days: Annotated[int, typer.Option(min=1, help="Days of orders at every scale")] = 90,
+    peer: Annotated[bool, typer.Option(help="Also build with the JVM Spark peer")] = True,
+    out: Annotated[Path, typer.Option(help="Folder for results.json and bench.png")] = Path(
+        "docs/benchmarks"
+    ),
+    document: Annotated[Path, typer.Option(help="Markdown file to put the figures in")] = Path(
+        "BENCHMARKS.md"
+    ),
+    work: Annotated[
+        Path | None, typer.Option(help="Scratch folder (default: a temporary one, removed)")
+    ] = None,
+):
+    """Build from scratch at each scale (ours, the floor, the peer), then one more day
+    incrementally on the largest; write the figures, the plot and the Markdown tables."""
+    from lakehouse.devtools.bench import figures
+    from lakehouse.devtools.bench import run as bench
+
+    scales = [bench.Scale(days, n) for n in sorted(orders_per_day)]
+    # per scale: generate, ours, floor (, peer); then queries, the incremental day (on the
+    # peer too) and the figures
+    stages = len(scales) * (4 if peer else 3) + (4 if peer else 3)
+    if work is not None:
+        work.mkdir(parents=True, exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory(prefix="lakehouse-bench-", dir=work) as scratch,
+        Progress(*_bar("bench"), TimeElapsedColumn(), console=console, transient=True) as progress,
+    ):
+        task = progress.add_task("", total=stages)
+
+        def on_stage(stage: str) -> None:
+            if progress.tasks[task].description:
+                progress.advance(task)
+                console.print(f"  done: {progress.tasks[task].description}")
+            progress.update(task, description=stage)
+
+        out.mkdir(parents=True, exist_ok=True)
+        results = bench.run(
+            scales, Path(scratch), peer, SAMPLE_DATA, out / "results.json", on_stage
+        )
+        on_stage("write the figures")
+    (out / "results.json").write_text(json.dumps(results, indent=2))
+    figures.plot(results, out / "bench.png")
+    figures.write_markdown(results, document)
+    console.print(figures.markdown(results))
+    console.print(f"[bold]Figures[/]: {out / 'results.json'}, {out / 'bench.png'}, {document}")
+
+
+@app.command("engine")
+def engine_command(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 50051,
+):
+    """Keep a Sail engine running for `dbt ... --target engine` and other Spark Connect
+    clients (Ctrl-C stops it). Plain `dbt` does not need it: it starts its own."""
+    console.print(f"Sail engine listening on sc://{host}:{port} (Ctrl-C to stop)")
+    sail_engine.serve(host, port)
+
+
+@contextmanager
+def _file_progress(raw: Path) -> Iterator[Callable[[FileResult], None]]:
+    """A progress bar over the raw files, advanced as each one is loaded or skipped."""
+    try:
+        total = sum(len(files) for files in raw_files(raw.resolve()).values())
+    except PipelineError:
+        total = None  # the pipeline itself reports the missing folder
+    with Progress(*_bar("ingest"), console=console, transient=True) as progress:
+        task = progress.add_task("", total=total)
+        yield lambda result: progress.update(
+            task, advance=1, description=f"{result.dataset}/{result.path.name}"
+        )
+
+
+def _bar(step: str) -> tuple:
+    return (
+        TextColumn(f"[bold]{step}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+    )
+
+
+def _print_files(files: list[FileResult]) -> None:
+    counts = {o: sum(1 for f in files if f.outcome == o) for o in Outcome}
+    console.print(
+        f"[bold]Files[/]: {counts[Outcome.LOADED]} loaded "
+        f"({sum(f.rows for f in files)} rows), {counts[Outcome.SKIPPED]} skipped (already loaded), "
+        f"{counts[Outcome.EMPTY]} empty, {counts[Outcome.REJECTED]} rejected"
+    )
+    for f in files:
+        if f.outcome == Outcome.REJECTED:
+            console.print(f"  [red]rejected[/] {f.path}: {f.detail}")
+        elif f.detail and f.outcome == Outcome.LOADED:
+            console.print(f"  [yellow]note[/] {f.path}: {f.detail}")
+
+
+def _print_summary(report: RunReport) -> None:
+    _print_files(report.files)
+    rows = Table(title="Rows per layer", title_justify="left")
+    for column in ("schema", "table", "rows"):
+        rows.add_column(column, justify="right" if column == "rows" else "left")
+    for table in report.quality["tables"]:
+        rows.add_row(table["schema"], table["table"], f"{table['rows']:,}")
+    console.print(rows)
+    reasons: Counter[tuple[str, str]] = Counter()
+    for q in report.quality["quarantine"]:
+        reasons[(q["table"], q["reason"])] += q["rows"]
+    if reasons:
+        quarantine = Table(title="Quarantined rows per reason", title_justify="left")
+        for column in ("table", "reason", "rows"):
+            quarantine.add_column(column)
+        for (table, reason), count in sorted(reasons.items()):
+            quarantine.add_row(table, reason, f"{count:,}")
+        console.print(quarantine)
+    else:
+        console.print("[bold]Quarantine[/]: no rows")
+    if report.report_page:
+        console.print(f"[bold]Quality report[/]: {report.report_page}")
+    timing = Table(title="Time per step", title_justify="left")
+    timing.add_column("step")
+    timing.add_column("seconds", justify="right")
+    for step, seconds in report.seconds.items():
+        timing.add_row(step, f"{seconds:.1f}")
+    console.print(timing)

@@ -1,0 +1,1 @@
+"""Developer tools: the sample-data generator and the benchmark."""

@@ -1,0 +1,143 @@
+"""The local pipeline: raw files -> Bronze, then `dbt build`, one lock per warehouse."""
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from lakehouse.bronze.landed_files import LandedFiles
+from lakehouse.bronze.loader import BRONZE, BronzeLoader, FileResult, Outcome
+from lakehouse.datasets import DATASETS
+from lakehouse.local import report as report_module
+from lakehouse.transform import dbt_runner
+from lakehouse.warehouse import maintenance
+from lakehouse.warehouse.tables import forget_missing_tables, register_table
+
+
+class PipelineError(Exception):
+    """A step of the pipeline failed; `step` names it."""
+
+    def __init__(self, step: str, message: str) -> None:
+        super().__init__(f"step '{step}' failed: {message}")
+        self.step = step
+
+
+@dataclass
+class RunReport:
+    files: list[FileResult] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # step -> wall time
+    quality: dict = field(default_factory=dict)  # the figures of report.build
+    maintained: list[maintenance.TableOutcome] = field(default_factory=list)
+    report_page: Path | None = None
+
+
+def raw_files(raw_dir: Path) -> dict[str, list[Path]]:
+    """Every file under RAW/<dataset>/ (any depth, any name), in name order: load order."""
+    if not raw_dir.is_dir():
+        raise PipelineError(
+            "ingest",
+            f"raw folder {raw_dir} does not exist; pass --raw with the folder that holds "
+            "products/, orders/ and order_items/ (the bundled sample is data/sample)",
+        )
+    found = {}
+    for name in DATASETS:
+        folder = raw_dir / name
+        files = folder.rglob("*") if folder.is_dir() else []
+        found[name] = sorted(p for p in files if p.is_file() and not p.name.startswith("."))
+    if not any(found.values()):
+        expected = ", ".join(f"{raw_dir / n}/" for n in DATASETS)
+        raise PipelineError("ingest", f"no raw files found; expected files under {expected}")
+    return found
+
+
+def ingest(
+    raw_dir: Path, warehouse: Path, on_file: Callable[[FileResult], None] = lambda _: None
+) -> list[FileResult]:
+    results = []
+    landed = LandedFiles(warehouse)
+    for name, paths in raw_files(raw_dir).items():
+        loader = BronzeLoader(warehouse, DATASETS[name], raw_dir)
+        # The local engine's catalog (on AWS the Glue Data Catalog, which s3_ingest writes:
+        # its three jobs run at once and must share no table)
+        register_table(warehouse, BRONZE, name)
+        for path in paths:
+            result = loader.load(path, landed.known_hash(path))
+            if result.outcome in (Outcome.LOADED, Outcome.SKIPPED):
+                landed.remember(path, result.file_hash)
+            results.append(result)
+            on_file(result)
+    landed.save()
+    return results
+
+
+@contextmanager
+def warehouse_lock(warehouse: Path) -> Iterator[None]:
+    """One writer per warehouse: a second run refuses at once instead of interleaving."""
+    warehouse.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(warehouse / ".lakehouse.lock", timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise PipelineError(
+            "lock",
+            f"another lakehouse run is using {warehouse} (lock file {lock.lock_file}); "
+            "wait for it to finish",
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def run(
+    raw_dir: Path,
+    warehouse: Path,
+    on_file: Callable[[FileResult], None] = lambda _: None,
+    dbt_args: tuple[str, ...] = (),
+) -> RunReport:
+    """Ingest new files, then build and test every model. Raises PipelineError on failure."""
+    report = RunReport()
+    with warehouse_lock(warehouse):
+        started = time.perf_counter()
+        report.files = ingest(raw_dir, warehouse, on_file)
+        forget_missing_tables(warehouse)
+        report.seconds["ingest"] = time.perf_counter() - started
+
+        dbt_runner.use_warehouse(warehouse)
+        started = time.perf_counter()
+        outcome = dbt_runner.install_packages()
+        if not outcome.success:
+            raise PipelineError("dbt deps", outcome.exception or "see the dbt log above")
+        report.seconds["dbt deps"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        outcome = dbt_runner.invoke(["build", *dbt_args])
+        report.seconds["dbt build"] = time.perf_counter() - started
+        for layer, seconds in sorted(outcome.seconds_by_layer.items()):
+            report.seconds[f"  {layer}"] = seconds
+
+        if outcome.success:
+            started = time.perf_counter()
+            report.maintained = maintenance.maintain_locally(warehouse)
+            report.seconds["maintenance"] = time.perf_counter() - started
+
+        # Stale Bronze only warns (severity policy), so freshness never fails the run.
+        started = time.perf_counter()
+        dbt_runner.invoke(["source", "freshness"])
+        report.seconds["source freshness"] = time.perf_counter() - started
+
+        # The report is written whatever the build's outcome: a failed run needs it most.
+        started = time.perf_counter()
+        report.quality = report_module.build(
+            warehouse, report.files, report.seconds, dbt_runner.TARGET_DIR
+        )
+        report.report_page = report_module.write(warehouse, report.quality, dbt_runner.TARGET_DIR)
+        report.seconds["quality report"] = time.perf_counter() - started
+        if not outcome.success:
+            detail = "; ".join(outcome.failures) or outcome.exception or "see the dbt log above"
+            hint = f" {outcome.hint}" if outcome.hint else ""
+            raise PipelineError("dbt build", f"{detail} (report: {report.report_page}){hint}")
+    return report

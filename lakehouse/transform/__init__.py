@@ -1,0 +1,1 @@
+"""dbt in this process, and the local Sail engine it runs on."""

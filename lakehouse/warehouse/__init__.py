@@ -1,0 +1,1 @@
+"""Delta tables at WAREHOUSE/<schema>/<table>: their registry and their maintenance."""

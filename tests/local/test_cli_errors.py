@@ -1,0 +1,64 @@
+"""The mistakes people make first get an answer that says what to do."""
+
+import pytest
+
+from tests.support import cli, free_port
+
+pytestmark = pytest.mark.e2e
+
+
+def said(result) -> str:
+    """What the command printed, with the terminal's line wrapping undone."""
+    return " ".join(result.stdout.split())
+
+
+def test_engine_target_without_an_engine_fails_at_once_saying_how_to_start_one(tmp_path):
+    port = free_port()  # nothing listens there
+    result = cli(
+        "dbt",
+        "build",
+        "--target",
+        "engine",
+        warehouse=tmp_path,
+        extra_env={"LAKEHOUSE_ENGINE_PORT": str(port)},
+    )
+    assert result.returncode == 1
+    assert f"no Sail engine listens on 127.0.0.1:{port}" in said(result)
+    assert "lakehouse engine" in said(result)
+
+
+def test_profiles_dir_without_the_profile_says_where_the_profile_is(tmp_path):
+    result = cli("dbt", "ls", warehouse=tmp_path, extra_env={"DBT_PROFILES_DIR": str(tmp_path)})
+    assert result.returncode == 1
+    assert "has no 'lakehouse' profile" in said(result)
+    assert "profiles" in said(result).rsplit("point it at", 1)[1]
+
+
+def test_unknown_target_lists_the_targets(tmp_path):
+    result = cli("dbt", "ls", "--target", "prod", warehouse=tmp_path)
+    assert result.returncode == 1
+    assert "Targets: local" in said(result)
+
+
+def test_missing_raw_folder_says_what_to_pass(tmp_path):
+    result = cli(
+        "ingest",
+        "--raw",
+        str(tmp_path / "nowhere"),
+        "--warehouse",
+        str(tmp_path / "wh"),
+        warehouse=tmp_path / "wh",
+    )
+    assert result.returncode == 1
+    assert f"raw folder {tmp_path / 'nowhere'} does not exist" in said(result)
+    assert "--raw" in said(result)
+
+
+def test_query_beyond_the_engines_memory_pool_names_the_setting(tmp_path):
+    pool = "SAIL_RUNTIME__MEMORY_POOL__FAIR__MAX_SIZE"
+    result = cli(
+        "run", "--warehouse", str(tmp_path), warehouse=tmp_path, extra_env={pool: "1000000"}
+    )
+    assert result.returncode == 1
+    assert "Failed to allocate" in said(result)
+    assert f"set {pool} higher and run again" in said(result)

@@ -1,0 +1,265 @@
+"""The fault catalogue: bad inputs and failures fed to the whole pipeline, each with the
+outcome a user should see and the row accounting checked afterwards.
+
+One landing folder holds a clean day of the sample plus one file per fault, and is run
+once; the killed run and the concurrent runs get their own warehouses."""
+
+import datetime as dt
+import json
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import openpyxl
+import pyarrow as pa
+import pytest
+from deltalake import write_deltalake
+
+from lakehouse.warehouse.tables import open_table, query
+from tests.support import BIN, ITEMS_HEADER, ORDERS_HEADER, SAMPLE, TABLES, cli, table_rows
+
+pytestmark = pytest.mark.e2e
+
+DAY = "2025-04-01"
+CLEAN_ORDER = f"90,10000,1990,{DAY}T11:27:00,229.53,{DAY}"
+FAULT_FILES = {
+    # name: (dataset, content)
+    "dup_of_day1.csv": ("orders", None),  # same bytes as orders/2025-04-01.csv
+    "redelivery.csv": ("orders", f"{ORDERS_HEADER}\n90,10000,1990,{DAY}T11:27:00,300.00,{DAY}\n"),
+    "amounts.csv": (
+        "orders",
+        f"{ORDERS_HEADER}\n1,800001,7,{DAY}T10:00:00,12,5O,{DAY}\n".replace("12,5O", '"12,5O"')
+        + f"2,800002,7,{DAY}T10:00:00,-4.00,{DAY}\n3,800003,7,{DAY}T10:00:00,,{DAY}\n",
+    ),
+    "timestamps.csv": ("orders", f"{ORDERS_HEADER}\n4,800004,7,31/04/2025 10h,10.00,{DAY}\n"),
+    "ids.csv": (
+        "order_items",
+        f"{ITEMS_HEADER}\n,10000,1990,1,1,20,0,{DAY}T11:27:00,{DAY}\n"
+        f"900002,,1990,1,1,21,0,{DAY}T11:27:00,{DAY}\n",
+    ),
+    "unknown_product.csv": (
+        "order_items",
+        f"{ITEMS_HEADER}\n900003,10000,1990,1,424242,22,0,{DAY}T11:27:00,{DAY}\n",
+    ),
+    "before_order.csv": (
+        "order_items",
+        f"{ITEMS_HEADER}\n900004,777777,1990,1,1,1,0,2025-04-02T09:00:00,2025-04-02\n",
+    ),
+    "no_amount_column.csv": (
+        "orders",
+        "order_num,order_id,user_id,order_timestamp,date\n1,2,3,x,y\n",
+    ),
+    "extra_column.csv": (
+        "orders",
+        f"{ORDERS_HEADER},coupon\n5,800005,7,{DAY}T12:00:00,15.00,{DAY},SPRING\n",
+    ),
+    "header_only.csv": ("orders", ORDERS_HEADER + "\n"),
+    "bom_crlf.csv": (
+        "orders",
+        b"\xef\xbb\xbf" + f"{ORDERS_HEADER}\r\n6,800006,7,{DAY}T13:00:00,16.00,{DAY}\r\n".encode(),
+    ),
+    "binary.csv": ("orders", bytes(range(256)) * 8),
+    "truncated.csv": (
+        "orders",
+        f"{ORDERS_HEADER}\n7,800007,7,{DAY}T14:00:00,17.00,{DAY}\n8,80".encode(),
+    ),
+}
+
+
+def make_landing(raw: Path) -> None:
+    for dataset, name in (
+        ("products", "products.csv"),
+        ("orders", f"{DAY}.csv"),
+        ("order_items", f"{DAY}.csv"),
+    ):
+        (raw / dataset).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SAMPLE / dataset / name, raw / dataset / name)
+    for name, (dataset, content) in FAULT_FILES.items():
+        target = raw / dataset / name
+        if content is None:
+            shutil.copyfile(raw / dataset / f"{DAY}.csv", target)
+        elif isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content)
+    book = openpyxl.Workbook()  # an Excel delivery with numbers typed as numbers
+    book.active.append(ITEMS_HEADER.split(","))
+    book.active.append(
+        [900005, 10000, 1990, 3, 1, 23, 1, dt.datetime(2025, 4, 1, 11, 27), dt.date(2025, 4, 1)]
+    )
+    book.save(raw / "order_items" / "excel_numbers.xlsx")
+
+
+def run(raw: Path, wh: Path) -> subprocess.CompletedProcess:
+    return cli("run", "--raw", str(raw), "--warehouse", str(wh), warehouse=wh)
+
+
+def quality(wh: Path) -> dict:
+    return json.loads((wh / "reports" / "latest" / "quality.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def faulty(tmp_path_factory) -> dict:
+    root = tmp_path_factory.mktemp("faults")
+    make_landing(root / "raw")
+    result = run(root / "raw", root / "wh")
+    assert result.returncode == 0, result.stdout[-3000:]
+    files = {Path(f["path"]).name: f for f in quality(root / "wh")["files"]}
+    return {"wh": root / "wh", "raw": root / "raw", "stdout": result.stdout, "files": files}
+
+
+def rows(wh: Path, schema: str, table: str, where: str) -> list[dict]:
+    return query(f"select * from t where {where}", t=open_table(wh, schema, table))
+
+
+def test_every_bronze_row_is_accounted_for(faulty):
+    for a in quality(faulty["wh"])["accounting"]:
+        parts = a["current_in_silver"] + a["superseded"] + a["quarantined"] + a["held_back"]
+        assert parts == a["bronze"], a
+    counts = quality(faulty["wh"])["test_counts"]
+    assert counts.get("fail", 0) == counts.get("error", 0) == 0
+
+
+def test_row_accounting_names_a_lost_row_and_a_row_counted_twice(faulty, tmp_path):
+    """The accounting test itself fails: Silver loses one order, and quarantine gains a
+    copy of the Bronze row of another order that stays current in Silver."""
+    wh = tmp_path / "wh"
+    shutil.copytree(faulty["wh"], wh)
+    lost = rows(wh, "silver", "orders", "order_id = 800005")[0]
+    open_table(wh, "silver", "orders").delete("order_id = 800005")
+    kept = rows(wh, "silver", "orders", "order_id = 800006")[0]
+    where = f"_file_hash = '{kept['_file_hash']}' and _row_number = {kept['_row_number']}"
+    planted = {**rows(wh, "bronze", "orders", where)[0], "_reason": "planted"}
+    quarantine = open_table(wh, "quarantine", "orders")
+    schema = pa.schema(quarantine.schema().to_arrow())
+    row = pa.Table.from_pylist([{**planted, "_is_held_back": False}], schema)
+    write_deltalake(quarantine, row, mode="append")
+    result = cli("dbt", "test", "--select", "bronze_rows_accounted_for", warehouse=wh)
+    assert result.returncode == 1
+    failing = query(
+        "select dataset, _file_hash, _row_number, places from t",
+        t=open_table(wh, "test_failures", "bronze_rows_accounted_for"),
+    )
+    assert sorted(tuple(r.values()) for r in failing) == sorted(
+        [
+            ("orders", lost["_file_hash"], lost["_row_number"], 0),
+            ("orders", kept["_file_hash"], kept["_row_number"], 2),
+        ]
+    )
+
+
+def test_duplicate_file_under_another_name_is_skipped(faulty):
+    assert faulty["files"]["dup_of_day1.csv"]["outcome"] == "skipped"
+    assert "orders/2025-04-01.csv" in faulty["files"]["dup_of_day1.csv"]["detail"]
+    bronze = rows(faulty["wh"], "bronze", "orders", "order_id = '10001'")
+    assert len(bronze) == 1
+
+
+def test_redelivered_row_with_changed_values_supersedes_the_first(faulty):
+    current = rows(faulty["wh"], "silver", "orders", "order_id = 10000")
+    assert [str(r["total_amount"]) for r in current] == ["300.00"]
+    orders = next(a for a in quality(faulty["wh"])["accounting"] if a["dataset"] == "orders")
+    assert orders["superseded"] == 1
+
+
+@pytest.mark.parametrize(
+    ("table", "where", "reason"),
+    [
+        ("orders", "order_id = '800001'", "total_amount is not numeric"),
+        ("orders", "order_id = '800002'", "total_amount is not positive"),
+        ("orders", "order_id = '800003'", "total_amount is missing"),
+        ("orders", "order_id = '800004'", "order_timestamp does not parse as a timestamp"),
+        ("order_items", "order_id = '10000' and add_to_cart_order = '20'", "id is missing"),
+        ("order_items", "id = '900002'", "order_id is missing"),
+        ("order_items", "id = '900003'", "product_id is not in the product catalogue"),
+    ],
+)
+def test_bad_rows_are_quarantined_with_original_values_and_reason(faulty, table, where, reason):
+    quarantined = rows(faulty["wh"], "quarantine", table, where)
+    assert [r["_reason"] for r in quarantined] == [reason]
+    assert quarantined[0]["_source_file"].startswith(f"{table}/")
+
+
+def test_line_item_before_its_order_is_held_back(faulty):
+    held = rows(faulty["wh"], "quarantine", "order_items", "id = '900004'")
+    assert held[0]["_is_held_back"] is True
+    assert rows(faulty["wh"], "silver", "order_items", "id = 900004") == []
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("no_amount_column.csv", "missing required column(s) total_amount"),
+        ("binary.csv", "not a UTF-8 text file"),
+        ("truncated.csv", "not a well-formed CSV file"),
+    ],
+)
+def test_unloadable_file_is_rejected_with_its_reason_and_the_rest_loads(faulty, name, expected):
+    assert faulty["files"][name]["outcome"] == "rejected"
+    assert expected in faulty["files"][name]["detail"]
+    assert "rejected" in faulty["stdout"] and name in faulty["stdout"]
+
+
+def test_extra_column_loads_and_is_noted(faulty):
+    assert faulty["files"]["extra_column.csv"]["outcome"] == "loaded"
+    assert "coupon" in faulty["files"]["extra_column.csv"]["detail"]
+    assert rows(faulty["wh"], "silver", "orders", "order_id = 800005") != []
+
+
+def test_header_only_file_loads_nothing_without_error(faulty):
+    assert faulty["files"]["header_only.csv"]["outcome"] == "empty"
+
+
+def test_bom_and_crlf_load_like_any_file(faulty):
+    order = rows(faulty["wh"], "silver", "orders", "order_id = 800006")
+    assert [str(r["total_amount"]) for r in order] == ["16.00"]
+
+
+def test_excel_numbers_typed_as_numbers_join_like_text(faulty):
+    item = rows(faulty["wh"], "silver", "order_items", "id = 900005")
+    assert [(r["order_id"], r["reordered"], str(r["order_date"])) for r in item] == [
+        (10000, 1, DAY)
+    ]
+
+
+def test_killed_run_is_completed_by_the_next_with_nothing_lost_or_doubled(faulty, tmp_path):
+    wh = tmp_path / "wh"
+    command = [str(BIN / "lakehouse"), "run", "--raw", str(faulty["raw"]), "--warehouse", str(wh)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not (wh / "silver").exists() and time.monotonic() < deadline:  # dbt has started
+        time.sleep(0.2)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert run(faulty["raw"], wh).returncode == 0
+    for schema, table in TABLES:
+        assert table_rows(wh, schema, table) == table_rows(faulty["wh"], schema, table), table
+
+
+def test_two_runs_at_once_one_refuses_clearly_and_nothing_is_corrupted(faulty, tmp_path):
+    wh = tmp_path / "wh"
+    command = [str(BIN / "lakehouse"), "run", "--raw", str(faulty["raw"]), "--warehouse", str(wh)]
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    time.sleep(1.5)  # the first holds the warehouse lock by now
+    second = run(faulty["raw"], wh)
+    first_out, _ = first.communicate(timeout=300)
+    assert first.returncode == 0, first_out[-2000:]
+    assert second.returncode == 1
+    assert "another lakehouse run is using" in second.stdout
+    for schema, table in TABLES:
+        assert table_rows(wh, schema, table) == table_rows(faulty["wh"], schema, table), table
+
+
+def test_quality_report_page_shows_reasons_rejections_and_accounting(faulty):
+    page = (faulty["wh"] / "reports" / "latest" / "index.html").read_text()
+    for text in (
+        "total_amount is not numeric",
+        "order not in silver yet: held back until it arrives",
+        "binary.csv",
+        "missing required column(s) total_amount",
+        "Row accounting",
+        "Freshness of Bronze",
+    ):
+        assert text in page, text

@@ -1,0 +1,40 @@
+import subprocess
+import sys
+
+import pytest
+
+from lakehouse.local.pipeline import PipelineError, raw_files, warehouse_lock
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from lakehouse.local.pipeline import warehouse_lock
+with warehouse_lock(Path(sys.argv[1])):
+    print("locked", flush=True)
+    time.sleep(30)
+"""
+
+
+def test_a_second_run_on_the_same_warehouse_is_refused_clearly(tmp_path):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(PipelineError) as error, warehouse_lock(tmp_path):
+            pass
+        assert error.value.step == "lock"
+        assert "another lakehouse run is using" in str(error.value)
+    finally:
+        holder.kill()
+        holder.wait()
+    with warehouse_lock(tmp_path):  # free again once the other run is gone
+        pass
+
+
+def test_missing_raw_folder_and_empty_landing_are_named(tmp_path):
+    with pytest.raises(PipelineError, match="does not exist"):
+        raw_files(tmp_path / "nowhere")
+    (tmp_path / "raw" / "orders").mkdir(parents=True)
+    with pytest.raises(PipelineError, match="no raw files found"):
+        raw_files(tmp_path / "raw")

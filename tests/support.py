@@ -1,0 +1,127 @@
+"""What tests in several folders use: the sample data, free ports, the CLI in a subprocess,
+a table's rows, and dbt compiling for the Glue target offline. Fixtures are in conftest.py."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from lakehouse.transform.dbt_runner import PROFILES_DIR, PROJECT_DIR
+from lakehouse.warehouse.tables import open_table, query
+
+SAMPLE = PROJECT_DIR / "data" / "sample"
+BIN = Path(sys.executable).parent
+RUN_TIMES = {"_loaded_at", "_in_silver_since"}
+TABLES = [
+    ("silver", "products"),
+    ("silver", "orders"),
+    ("silver", "order_items"),
+    ("quarantine", "products"),
+    ("quarantine", "orders"),
+    ("quarantine", "order_items"),
+    ("gold", "daily_sales"),
+    ("gold", "product_performance"),
+    ("gold", "department_analytics"),
+    ("gold", "customer_insights"),
+]
+ORDERS_HEADER = "order_num,order_id,user_id,order_timestamp,total_amount,date"
+ITEMS_HEADER = (
+    "id,order_id,user_id,days_since_prior_order,product_id,add_to_cart_order,reordered,"
+    "order_timestamp,date"
+)
+INTEGRATION = PROJECT_DIR / "packages" / "lakehouse_expectations" / "integration_tests"
+EXPECTATIONS = {
+    "expect_column_values_to_be_between",
+    "expect_column_values_to_be_in_set",
+    "expect_column_values_to_match_regex",
+    "expect_column_values_to_not_be_null",
+    "expect_compound_columns_to_be_unique",
+    "expect_table_row_count_to_be_between",
+    "expect_table_row_count_to_equal_other_table",
+    "expect_column_pair_values_A_to_be_greater_than_B",
+    "expect_row_values_to_have_recent_data",
+    "expect_column_distinct_count_to_equal",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def wait_until(condition: Callable[[], bool], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
+def cli(
+    *args: str, warehouse: Path, tool: str = "lakehouse", extra_env: dict | None = None
+) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "LAKEHOUSE_WAREHOUSE": str(warehouse),
+        "DBT_PROFILES_DIR": str(PROFILES_DIR),
+        **(extra_env or {}),
+    }
+    return subprocess.run(
+        [str(BIN / tool), *args],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def succeed(*args: str, warehouse: Path, tool: str = "lakehouse", **env: str) -> str:
+    result = cli(*args, warehouse=warehouse, tool=tool, extra_env=env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+def table_rows(warehouse: Path, schema: str, table: str) -> list[tuple]:
+    """The rows of a table, sorted, without the times of loads and merges (they differ
+    between warehouses)."""
+    rows = query("select * from t", t=open_table(warehouse, schema, table))
+    return sorted(
+        tuple(sorted((k, str(v)) for k, v in r.items() if k not in RUN_TIMES)) for r in rows
+    )
+
+
+def compile_for_glue(
+    project: Path, tmp_path: Path, *args: str, **variables: str
+) -> subprocess.CompletedProcess:
+    """`dbt compile --target glue ARGS` with the environment variables given besides."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("AWS_") and k != "LAKEHOUSE_DATABASE_PREFIX"
+    }
+    env |= {
+        "DBT_PROFILES_DIR": str(PROFILES_DIR),
+        "DBT_TARGET_PATH": str(tmp_path / "target"),
+        "DBT_LOG_PATH": str(tmp_path / "logs"),
+        "AWS_REGION": "us-east-1",
+        "LAKEHOUSE_WAREHOUSE": "s3://example-lake/warehouse",
+        "EXPECTATIONS_WAREHOUSE": "s3://example-lake/expectations",
+        "LAKEHOUSE_GLUE_ROLE_ARN": "arn:aws:iam::123456789012:role/example-glue",
+    } | variables
+    dbt = str(Path(sys.executable).parent / "dbt")
+    subprocess.run([dbt, "deps"], cwd=project, env=env, capture_output=True, check=True)
+    return subprocess.run(
+        [dbt, "compile", "--target", "glue", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
