@@ -187,7 +187,7 @@ def bench_command(
         "docs/benchmarks"
     ),
     document: Annotated[Path, typer.Option(help="Markdown file to put the figures in")] = Path(
-        "BENCHMARKS.md"
+        "docs/benchmarks.md"
     ),
     work: Annotated[
         Path | None, typer.Option(help="Scratch folder (default: a temporary one, removed)")
