@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Deploy the stack and its code: README, "Deploy". Needs the AWS CLI, credentials for the
+# Deploy the stack and its code: docs/production-aws.md, "Deploy". Needs the AWS CLI, credentials for the
 # account, ENV (environment name) and DEPLOY_BUCKET (an existing bucket in the region for
 # packaged artifacts). CI never runs it; the main workflow does, on pushes to main only.
 #

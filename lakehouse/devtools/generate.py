@@ -23,8 +23,8 @@ from lakehouse.datasets import DATASETS
 
 FORMATS = ("csv", "xlsx")
 
-# Faulty values, one per kind of row the models quarantine (README, "Silver and quarantine
-# rules"); a faulty row gets one of its dataset's kinds.
+# Faulty values, one per kind of row the models quarantine (docs/data-model.md, "Silver and
+# quarantine rules"); a faulty row gets one of its dataset's kinds.
 FAULTS: dict[str, tuple[tuple[str, str], ...]] = {
     "products": (("product_id", "P-1"), ("product_name", ""), ("department", " ")),
     "orders": (

@@ -1,4 +1,4 @@
-"""The benchmark's figures: ratios, per-step table, Markdown for BENCHMARKS.md, the plot."""
+"""The benchmark's figures: ratios, per-step table, Markdown for docs/benchmarks.md, the plot."""
 
 from pathlib import Path
 
