@@ -3,32 +3,24 @@
 import datetime as dt
 import json
 import tempfile
-from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from lakehouse.bronze.loader import FileResult, Outcome
+from lakehouse import terminal
 from lakehouse.devtools import generate
 from lakehouse.local.pipeline import (
     PipelineError,
-    RunReport,
     ingest,
-    raw_files,
     run,
     warehouse_lock,
 )
+from lakehouse.terminal import console
 from lakehouse.transform import dbt_runner, sail_engine
 from lakehouse.warehouse import maintenance
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
-console = Console()
 
 SAMPLE_DATA = dbt_runner.PROJECT_DIR / "data" / "sample"
 RawOption = Annotated[
@@ -48,27 +40,27 @@ WarehouseOption = Annotated[
 def run_command(raw: RawOption = SAMPLE_DATA, warehouse: WarehouseOption = Path("warehouse")):
     """Load every new raw file into Bronze, then `dbt build` Silver, quarantine and Gold."""
     warehouse = warehouse.resolve()
-    with _file_progress(raw) as on_file:
+    with terminal.file_progress(raw) as on_file:
         try:
             report = run(raw.resolve(), warehouse, on_file)
         except PipelineError as e:
             console.print(f"[bold red]{e}[/]")
             raise typer.Exit(1) from None
-    _print_summary(report)
+    terminal.print_summary(report)
 
 
 @app.command("ingest")
 def ingest_command(raw: RawOption = SAMPLE_DATA, warehouse: WarehouseOption = Path("warehouse")):
     """Load every new raw file into Bronze only."""
     warehouse = warehouse.resolve()
-    with _file_progress(raw) as on_file:
+    with terminal.file_progress(raw) as on_file:
         try:
             with warehouse_lock(warehouse):
                 files = ingest(raw.resolve(), warehouse, on_file)
         except PipelineError as e:
             console.print(f"[bold red]{e}[/]")
             raise typer.Exit(1) from None
-    _print_files(files)
+    terminal.print_files(files)
 
 
 @app.command("dbt", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -125,8 +117,7 @@ def generate_command(
     """Write raw files shaped like the bundled sample: DAYS x ORDERS_PER_DAY orders (about
     5.5 line items each)."""
     profile = generate.Profile.from_sample(SAMPLE_DATA)
-    with Progress(*_bar("generate"), console=console, transient=True) as progress:
-        task = progress.add_task("", total=days)
+    with terminal.counting("generate", days) as on_day:
         result = generate.generate(
             out,
             profile,
@@ -137,7 +128,7 @@ def generate_command(
             products=products,
             fault_rate=fault_rate,
             file_format=file_format,
-            on_day=lambda day: progress.update(task, advance=1, description=str(day)),
+            on_day=lambda day: on_day(str(day)),
         )
     rows = ", ".join(f"{n:,} {name}" for name, n in result.rows.items())
     faulty = sum(result.faulty_rows.values())
@@ -164,16 +155,7 @@ def maintain_command(
         raise typer.Exit(1)
     with warehouse_lock(warehouse.resolve()):
         outcomes = maintenance.maintain_locally(warehouse.resolve())
-    table = Table(title="Delta maintenance", title_justify="left")
-    for column in ("table", "files before", "files after", "files vacuumed", "seconds"):
-        table.add_column(column, justify="left" if column == "table" else "right")
-    for o in outcomes:
-        table.add_row(
-            f"{o.schema}.{o.table}",
-            *map(str, (o.files_before, o.files_after, o.files_vacuumed)),
-            f"{o.seconds:.1f}",
-        )
-    console.print(table)
+    terminal.print_maintenance(outcomes)
 
 
 @app.command("bench")
@@ -206,16 +188,8 @@ def bench_command(
         work.mkdir(parents=True, exist_ok=True)
     with (
         tempfile.TemporaryDirectory(prefix="lakehouse-bench-", dir=work) as scratch,
-        Progress(*_bar("bench"), TimeElapsedColumn(), console=console, transient=True) as progress,
+        terminal.stages("bench", stages) as on_stage,
     ):
-        task = progress.add_task("", total=stages)
-
-        def on_stage(stage: str) -> None:
-            if progress.tasks[task].description:
-                progress.advance(task)
-                console.print(f"  done: {progress.tasks[task].description}")
-            progress.update(task, description=stage)
-
         out.mkdir(parents=True, exist_ok=True)
         results = bench.run(
             scales, Path(scratch), peer, SAMPLE_DATA, out / "results.json", on_stage
@@ -237,70 +211,3 @@ def engine_command(
     clients (Ctrl-C stops it). Plain `dbt` does not need it: it starts its own."""
     console.print(f"Sail engine listening on sc://{host}:{port} (Ctrl-C to stop)")
     sail_engine.serve(host, port)
-
-
-@contextmanager
-def _file_progress(raw: Path) -> Iterator[Callable[[FileResult], None]]:
-    """A progress bar over the raw files, advanced as each one is loaded or skipped."""
-    try:
-        total = sum(len(files) for files in raw_files(raw.resolve()).values())
-    except PipelineError:
-        total = None  # the pipeline itself reports the missing folder
-    with Progress(*_bar("ingest"), console=console, transient=True) as progress:
-        task = progress.add_task("", total=total)
-        yield lambda result: progress.update(
-            task, advance=1, description=f"{result.dataset}/{result.path.name}"
-        )
-
-
-def _bar(step: str) -> tuple:
-    return (
-        TextColumn(f"[bold]{step}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-    )
-
-
-def _print_files(files: list[FileResult]) -> None:
-    counts = {o: sum(1 for f in files if f.outcome == o) for o in Outcome}
-    console.print(
-        f"[bold]Files[/]: {counts[Outcome.LOADED]} loaded "
-        f"({sum(f.rows for f in files)} rows), {counts[Outcome.SKIPPED]} skipped (already loaded), "
-        f"{counts[Outcome.EMPTY]} empty, {counts[Outcome.REJECTED]} rejected"
-    )
-    for f in files:
-        if f.outcome == Outcome.REJECTED:
-            console.print(f"  [red]rejected[/] {f.path}: {f.detail}")
-        elif f.detail and f.outcome == Outcome.LOADED:
-            console.print(f"  [yellow]note[/] {f.path}: {f.detail}")
-
-
-def _print_summary(report: RunReport) -> None:
-    _print_files(report.files)
-    rows = Table(title="Rows per layer", title_justify="left")
-    for column in ("schema", "table", "rows"):
-        rows.add_column(column, justify="right" if column == "rows" else "left")
-    for table in report.quality["tables"]:
-        rows.add_row(table["schema"], table["table"], f"{table['rows']:,}")
-    console.print(rows)
-    reasons: Counter[tuple[str, str]] = Counter()
-    for q in report.quality["quarantine"]:
-        reasons[(q["table"], q["reason"])] += q["rows"]
-    if reasons:
-        quarantine = Table(title="Quarantined rows per reason", title_justify="left")
-        for column in ("table", "reason", "rows"):
-            quarantine.add_column(column)
-        for (table, reason), count in sorted(reasons.items()):
-            quarantine.add_row(table, reason, f"{count:,}")
-        console.print(quarantine)
-    else:
-        console.print("[bold]Quarantine[/]: no rows")
-    if report.report_page:
-        console.print(f"[bold]Quality report[/]: {report.report_page}")
-    timing = Table(title="Time per step", title_justify="left")
-    timing.add_column("step")
-    timing.add_column("seconds", justify="right")
-    for step, seconds in report.seconds.items():
-        timing.add_row(step, f"{seconds:.1f}")
-    console.print(timing)

@@ -1,0 +1,121 @@
+"""What `lakehouse` prints: progress bars while it works, and summaries when it is done."""
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from lakehouse.bronze.loader import FileResult, Outcome
+from lakehouse.local.pipeline import PipelineError, RunReport, raw_files
+from lakehouse.warehouse.maintenance import TableOutcome
+
+console = Console()
+
+
+@contextmanager
+def counting(step: str, total: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar of TOTAL steps; each call advances it and shows what was done."""
+    with Progress(*_bar(step), console=console, transient=True) as progress:
+        task = progress.add_task("", total=total)
+        yield lambda done: progress.update(task, advance=1, description=done)
+
+
+@contextmanager
+def stages(step: str, total: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar over named stages: each call ends the stage shown (printing it) and
+    shows the next."""
+    columns = (*_bar(step), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("", total=total)
+
+        def on_stage(stage: str) -> None:
+            if progress.tasks[task].description:
+                progress.advance(task)
+                console.print(f"  done: {progress.tasks[task].description}")
+            progress.update(task, description=stage)
+
+        yield on_stage
+
+
+@contextmanager
+def file_progress(raw: Path) -> Iterator[Callable[[FileResult], None]]:
+    """A progress bar over the raw files, advanced as each one is loaded or skipped."""
+    try:
+        total = sum(len(files) for files in raw_files(raw.resolve()).values())
+    except PipelineError:
+        total = None  # the pipeline itself reports the missing folder
+    with Progress(*_bar("ingest"), console=console, transient=True) as progress:
+        task = progress.add_task("", total=total)
+        yield lambda result: progress.update(
+            task, advance=1, description=f"{result.dataset}/{result.path.name}"
+        )
+
+
+def _bar(step: str) -> tuple:
+    return (
+        TextColumn(f"[bold]{step}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+    )
+
+
+def print_files(files: list[FileResult]) -> None:
+    counts = {o: sum(1 for f in files if f.outcome == o) for o in Outcome}
+    console.print(
+        f"[bold]Files[/]: {counts[Outcome.LOADED]} loaded "
+        f"({sum(f.rows for f in files)} rows), {counts[Outcome.SKIPPED]} skipped (already loaded), "
+        f"{counts[Outcome.EMPTY]} empty, {counts[Outcome.REJECTED]} rejected"
+    )
+    for f in files:
+        if f.outcome == Outcome.REJECTED:
+            console.print(f"  [red]rejected[/] {f.path}: {f.detail}")
+        elif f.detail and f.outcome == Outcome.LOADED:
+            console.print(f"  [yellow]note[/] {f.path}: {f.detail}")
+
+
+def print_summary(report: RunReport) -> None:
+    print_files(report.files)
+    rows = Table(title="Rows per layer", title_justify="left")
+    for column in ("schema", "table", "rows"):
+        rows.add_column(column, justify="right" if column == "rows" else "left")
+    for table in report.quality["tables"]:
+        rows.add_row(table["schema"], table["table"], f"{table['rows']:,}")
+    console.print(rows)
+    reasons: Counter[tuple[str, str]] = Counter()
+    for q in report.quality["quarantine"]:
+        reasons[(q["table"], q["reason"])] += q["rows"]
+    if reasons:
+        quarantine = Table(title="Quarantined rows per reason", title_justify="left")
+        for column in ("table", "reason", "rows"):
+            quarantine.add_column(column)
+        for (table, reason), count in sorted(reasons.items()):
+            quarantine.add_row(table, reason, f"{count:,}")
+        console.print(quarantine)
+    else:
+        console.print("[bold]Quarantine[/]: no rows")
+    if report.report_page:
+        console.print(f"[bold]Quality report[/]: {report.report_page}")
+    timing = Table(title="Time per step", title_justify="left")
+    timing.add_column("step")
+    timing.add_column("seconds", justify="right")
+    for step, seconds in report.seconds.items():
+        timing.add_row(step, f"{seconds:.1f}")
+    console.print(timing)
+
+
+def print_maintenance(outcomes: list[TableOutcome]) -> None:
+    table = Table(title="Delta maintenance", title_justify="left")
+    for column in ("table", "files before", "files after", "files vacuumed", "seconds"):
+        table.add_column(column, justify="left" if column == "table" else "right")
+    for o in outcomes:
+        table.add_row(
+            f"{o.schema}.{o.table}",
+            *map(str, (o.files_before, o.files_after, o.files_vacuumed)),
+            f"{o.seconds:.1f}",
+        )
+    console.print(table)
