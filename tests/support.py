@@ -102,20 +102,7 @@ def compile_for_glue(
     project: Path, tmp_path: Path, *args: str, **variables: str
 ) -> subprocess.CompletedProcess:
     """`dbt compile --target glue ARGS` with the environment variables given besides."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("AWS_") and k != "LAKEHOUSE_DATABASE_PREFIX"
-    }
-    env |= {
-        "DBT_PROFILES_DIR": str(PROFILES_DIR),
-        "DBT_TARGET_PATH": str(tmp_path / "target"),
-        "DBT_LOG_PATH": str(tmp_path / "logs"),
-        "AWS_REGION": "us-east-1",
-        "LAKEHOUSE_WAREHOUSE": "s3://example-lake/warehouse",
-        "EXPECTATIONS_WAREHOUSE": "s3://example-lake/expectations",
-        "LAKEHOUSE_GLUE_ROLE_ARN": "arn:aws:iam::123456789012:role/example-glue",
-    } | variables
+    env = glue_environment(tmp_path) | variables
     dbt = str(Path(sys.executable).parent / "dbt")
     subprocess.run([dbt, "deps"], cwd=project, env=env, capture_output=True, check=True)
     return subprocess.run(
@@ -125,3 +112,22 @@ def compile_for_glue(
         capture_output=True,
         text=True,
     )
+
+
+def glue_environment(tmp_path: Path) -> dict[str, str]:
+    """What dbt needs to compile for the `glue` target offline: no AWS credentials, no
+    endpoint, placeholders for the warehouse and the role."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("AWS_") and k != "LAKEHOUSE_DATABASE_PREFIX"
+    }
+    return env | {
+        "DBT_PROFILES_DIR": str(PROFILES_DIR),
+        "DBT_TARGET_PATH": str(tmp_path / "target"),
+        "DBT_LOG_PATH": str(tmp_path / "logs"),
+        "AWS_REGION": "us-east-1",
+        "LAKEHOUSE_WAREHOUSE": "s3://example-lake/warehouse",
+        "EXPECTATIONS_WAREHOUSE": "s3://example-lake/expectations",
+        "LAKEHOUSE_GLUE_ROLE_ARN": "arn:aws:iam::123456789012:role/example-glue",
+    }

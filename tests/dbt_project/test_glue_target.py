@@ -1,15 +1,14 @@
 """The `glue` target compiles offline: no AWS account, no credentials, no network."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from lakehouse.transform.dbt_runner import PROFILES_DIR, PROJECT_DIR
-from tests.support import EXPECTATIONS, INTEGRATION, compile_for_glue
+from lakehouse.transform.dbt_runner import PROJECT_DIR
+from tests.support import EXPECTATIONS, INTEGRATION, compile_for_glue, glue_environment
 
 pytestmark = pytest.mark.e2e
 
@@ -78,15 +77,7 @@ def test_a_bad_database_prefix_is_named(tmp_path):
 
 def test_maintenance_renders_optimize_zorder_and_vacuum_for_glue(tmp_path):
     """`dbt run-operation maintain_tables` on Glue, rendered without running (no AWS)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env |= {
-        "DBT_PROFILES_DIR": str(PROFILES_DIR),
-        "DBT_TARGET_PATH": str(tmp_path / "target"),
-        "DBT_LOG_PATH": str(tmp_path / "logs"),
-        "AWS_REGION": "us-east-1",
-        "LAKEHOUSE_WAREHOUSE": "s3://example-lake/warehouse",
-        "LAKEHOUSE_GLUE_ROLE_ARN": "arn:aws:iam::123456789012:role/example-glue",
-    }
+    env = glue_environment(tmp_path)
     dbt = str(Path(sys.executable).parent / "dbt")
     args = ["run-operation", "maintain_tables", "--args", "{dry_run: true}", "--target", "glue"]
     result = subprocess.run([dbt, *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
