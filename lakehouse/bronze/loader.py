@@ -57,7 +57,7 @@ class BronzeLoader:
     # environment's Glue database (prod_bronze), as for every table dbt builds.
     database: str = BRONZE
     _seen: dict[str, str] = field(default_factory=dict)  # file hash -> source file
-    _delta: DeltaTable | None = None
+    _delta: DeltaTable = field(init=False)  # opened (or created) by __post_init__
     _last_loaded_at: datetime = datetime.min.replace(tzinfo=UTC)
 
     def __post_init__(self) -> None:
@@ -112,14 +112,13 @@ class BronzeLoader:
         write_deltalake(self._delta, table, mode="append")
 
 
-LOAD_METADATA = pa.schema(
-    [
-        ("_source_file", pa.string()),
-        ("_file_hash", pa.string()),
-        ("_row_number", pa.int64()),
-        ("_loaded_at", pa.timestamp("us", tz="UTC")),
-    ]
-)
+_LOAD_METADATA_COLUMNS: list[tuple[str, pa.DataType]] = [
+    ("_source_file", pa.string()),
+    ("_file_hash", pa.string()),
+    ("_row_number", pa.int64()),
+    ("_loaded_at", pa.timestamp("us", tz="UTC")),
+]
+LOAD_METADATA = pa.schema(_LOAD_METADATA_COLUMNS)
 
 
 def bronze_schema(dataset: Dataset) -> pa.Schema:

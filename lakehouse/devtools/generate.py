@@ -95,9 +95,12 @@ class Profile:
         user_ids = whole(orders, "user_id")
         first_user, last_user = pc.min(user_ids).as_py(), pc.max(user_ids).as_py()
         items_per_order = pc.value_counts(whole(items, "order_id")).field("counts")
-        amounts = pc.multiply(orders["total_amount"].cast(pa.float64()), 100)
-        pairs = pc.binary_join_element_wise(products["department"], products["department_id"], "|")
-        words = pa.array(n.rsplit("_", 1)[-1] for n in products["product_name"].to_pylist())
+        amounts = pc.multiply(orders["total_amount"].cast(pa.float64()), pa.scalar(100))
+        pairs = pc.binary_join_element_wise(  # type: ignore[call-overload]  # stub rejects a str separator
+            products["department"], products["department_id"], "|"
+        )
+        # what follows the last "_" (the whole name when it has none)
+        words = pc.replace_substring_regex(products["product_name"], "(?s)^.*_", "")
         return cls(
             items_per_order=Distribution.of(items_per_order),
             reorder_rate=pc.mean(whole(items, "reordered")).as_py(),
@@ -225,7 +228,7 @@ def _day(
             "product_id": rng.integers(1, products + 1, item_count),
             "add_to_cart_order": np.arange(item_count) - first_of_order + 1,
             "reordered": (rng.random(item_count) < profile.reorder_rate).astype(np.int8),
-            "order_timestamp": pc.take(timestamp_text, order_of_item),
+            "order_timestamp": pc.take(timestamp_text, pa.array(order_of_item, pa.int64())),
             "date": np.full(item_count, date.isoformat()),
         }
     )

@@ -15,7 +15,13 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from lakehouse.bronze.loader import FileResult
 from lakehouse.datasets import DATASETS
-from lakehouse.warehouse.tables import count_rows, open_table, query, registered_tables
+from lakehouse.warehouse.tables import (
+    count_rows,
+    open_table,
+    query,
+    registered_tables,
+    table_path,
+)
 
 TEST_STATUSES = ("pass", "warn", "fail", "error", "skipped")
 LAYERS = ("bronze", "silver", "quarantine", "gold")
@@ -135,10 +141,11 @@ def _accounting(warehouse: Path, dataset: str, rows: dict[tuple[str, str], int])
     bronze, silver, quarantine = (rows.get((layer, dataset)) for layer in LAYERS[:3])
     if bronze is None or silver is None or quarantine is None:
         return {"dataset": dataset, "bronze": None}
-    held_back = query(
-        "select count(*) as n from t where _is_held_back",
-        t=open_table(warehouse, "quarantine", dataset),
-    )[0]["n"]
+    delta = open_table(warehouse, "quarantine", dataset)
+    if delta is None:
+        location = table_path(warehouse, "quarantine", dataset)
+        raise FileNotFoundError(f"{location}: no Delta table, though its rows were counted")
+    held_back = query("select count(*) as n from t where _is_held_back", t=delta)[0]["n"]
     return {
         "dataset": dataset,
         "bronze": bronze,

@@ -41,7 +41,7 @@ def time_queries(warehouse: Path, user_id: int, product_id: int) -> list[dict]:
         location = str(table_path(warehouse, schema, table))
         latest = DeltaTable(location)
         versions = {"before": before_maintenance(latest), "after": latest.version()}
-        row = {"query": label, "table": f"{schema}.{table}"}
+        row: dict[str, str | int | float] = {"query": label, "table": f"{schema}.{table}"}
         for when, version in versions.items():
             delta = DeltaTable(location, version=version)
             seconds = []

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -53,7 +54,7 @@ def run(
             start=START,
         )
         _land(raw_all, landing, days=scale.days)
-        measured = {"days": scale.days, "orders_per_day": scale.orders_per_day}
+        measured: dict[str, Any] = {"days": scale.days, "orders_per_day": scale.orders_per_day}
         measured["rows"] = _rows(landing)
         for kind in ("ours", "floor", "peer") if peer else ("ours", "floor"):
             on_stage(f"{label}: {kind}")

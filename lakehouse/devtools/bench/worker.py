@@ -56,9 +56,9 @@ def _step(name: str, windows: list[tuple[float, float]], memory: MemorySampler) 
     }
 
 
-def _layers(run_results: Path, manifest: Path, memory: MemorySampler) -> list[dict]:
-    run_results = json.loads(run_results.read_text())
-    manifest = json.loads(manifest.read_text())
+def _layers(run_results_file: Path, manifest_file: Path, memory: MemorySampler) -> list[dict]:
+    run_results = json.loads(run_results_file.read_text())
+    manifest = json.loads(manifest_file.read_text())
     windows = steps_of_dbt_build(run_results, manifest)
     steps = [_step(f"dbt {layer}", w, memory) for layer, w in sorted(windows.items())]
     # the slowest nodes, to see what a layer's time is made of
