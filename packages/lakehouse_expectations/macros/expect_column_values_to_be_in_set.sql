@@ -14,11 +14,17 @@ with
 
 validation_errors as (
 
+    {# a value passes only when it equals one of the set: a null equals nothing #}
     select {{ column_name }}
     from {{ model }}
     {{ dbt_expectations.where_row_condition(row_condition) }}
-    and
-        {{ column_name }} not in ({{ dbt_expectations.sql_values(value_set, quote_values) }})
+    and not coalesce(
+        {%- for value in value_set %}
+        {{ column_name }} = {{ dbt_expectations.sql_value(value, quote_values) }}
+        {%- if not loop.last %} or{% endif %}
+        {%- endfor %},
+        false
+    )
 
 )
 

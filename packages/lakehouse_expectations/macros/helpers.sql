@@ -11,11 +11,9 @@
     {% endif %}
 {% endmacro %}
 
-{% macro sql_values(values, quote_values=true) -%}
-    {%- for value in values -%}
-        {%- if quote_values -%}'{{ value | replace("'", "\\'") }}'{%- else -%}{{ value }}{%- endif -%}
-        {%- if not loop.last %}, {% endif -%}
-    {%- endfor -%}
+{# a string literal (its single quotes escaped) unless quote_values is false #}
+{% macro sql_value(value, quote_values=true) -%}
+    {%- if quote_values -%}'{{ value | string | replace("'", "\\'") }}'{%- else -%}{{ value }}{%- endif -%}
 {%- endmacro %}
 
 {# `a >= low and a <= high`, or strict; a bound left out is not checked #}
