@@ -3,7 +3,10 @@
 {% endtest %}
 
 {% macro default__test_expect_table_row_count_to_equal_other_table(model, compare_model, group_by, compare_group_by, factor, row_condition, compare_row_condition) %}
+{# the other side takes this side's model, groups and row condition unless given its own #}
+{% set compare_model = compare_model or model %}
 {% set compare_group_by = compare_group_by or group_by %}
+{% set compare_row_condition = compare_row_condition or row_condition %}
 {% if (group_by or []) | length != (compare_group_by or []) | length %}
     {{ exceptions.raise_compiler_error(
         "expect_table_row_count_to_equal_other_table on " ~ model
