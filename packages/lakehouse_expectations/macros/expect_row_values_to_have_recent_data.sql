@@ -3,11 +3,11 @@
 {% endtest %}
 
 {% macro default__test_expect_row_values_to_have_recent_data(model, column_name, datepart, interval, row_condition) %}
-{% if datepart not in ('second', 'minute', 'hour', 'day', 'week', 'month', 'year') %}
+{% set dateparts = ['microsecond', 'millisecond', 'second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year'] %}
+{% if datepart not in dateparts %}
     {{ exceptions.raise_compiler_error(
         "expect_row_values_to_have_recent_data on " ~ model ~ "." ~ column_name
-        ~ ": `datepart` must be second, minute, hour, day, week, month or year, got '"
-        ~ datepart ~ "'"
+        ~ ": `datepart` must be one of " ~ dateparts | join(', ') ~ ", got '" ~ datepart ~ "'"
     ) }}
 {% endif %}
 
@@ -15,9 +15,11 @@ with
 
 latest as (
 
-    select max({{ column_name }}) as latest_value
+    {# a value later than now is an error in the data, not recent data #}
+    select max(cast({{ column_name }} as timestamp)) as latest_value
     from {{ model }}
     {{ dbt_expectations.where_row_condition(row_condition) }}
+    and cast({{ column_name }} as timestamp) <= {{ dbt.current_timestamp() }}
 
 ),
 
@@ -43,8 +45,12 @@ select * from validation_errors
     {{ dbt.dateadd(datepart, -1 * interval, dbt.current_timestamp()) }}
 {%- endmacro %}
 
-{# Spark SQL subtracts an interval literal from a timestamp:
+{# Spark SQL subtracts an interval literal from a timestamp (a quarter is three months):
    https://spark.apache.org/docs/3.5.0/sql-ref-literals.html#interval-literal #}
 {% macro spark__ago(datepart, interval) -%}
-    current_timestamp() - interval {{ interval }} {{ datepart }}
+    {%- if datepart == 'quarter' -%}
+        current_timestamp() - interval {{ 3 * interval }} month
+    {%- else -%}
+        current_timestamp() - interval {{ interval }} {{ datepart }}
+    {%- endif -%}
 {%- endmacro %}
