@@ -1,13 +1,18 @@
 """What tests in several folders use: the sample data, free ports, the CLI in a subprocess,
-a table's rows, and dbt compiling for the Glue target offline. Fixtures are in conftest.py."""
+a table's rows, dbt compiling for the Glue target offline, and the expectation tests'
+conformance cases. Fixtures are in conftest.py."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 from lakehouse.transform.dbt_runner import PROFILES_DIR, PROJECT_DIR
 from lakehouse.warehouse.tables import open_table, query
@@ -32,7 +37,8 @@ ITEMS_HEADER = (
     "id,order_id,user_id,days_since_prior_order,product_id,add_to_cart_order,reordered,"
     "order_timestamp,date"
 )
-INTEGRATION = PROJECT_DIR / "packages" / "lakehouse_expectations" / "integration_tests"
+EXPECTATIONS_PACKAGE = PROJECT_DIR / "packages" / "lakehouse_expectations"
+INTEGRATION = EXPECTATIONS_PACKAGE / "integration_tests"
 EXPECTATIONS = {
     "expect_column_values_to_be_between",
     "expect_column_values_to_be_in_set",
@@ -45,6 +51,56 @@ EXPECTATIONS = {
     "expect_row_values_to_have_recent_data",
     "expect_column_distinct_count_to_equal",
 }
+
+
+@dataclass(frozen=True)
+class ExpectationCase:
+    """A named data test of the conformance suite and the failing rows it must report."""
+
+    name: str
+    expectation: str
+    arguments: frozenset[str]
+    expected_failures: int
+
+
+def expectation_cases() -> list[ExpectationCase]:
+    """The cases in the integration project's models/_models.yml, in file order."""
+    path = INTEGRATION / "models" / "_models.yml"
+    cases = []
+    for model in yaml.safe_load(path.read_text())["models"]:
+        entries = [*model.get("data_tests", [])]
+        for column in model.get("columns", []):
+            entries += column.get("data_tests", [])
+        for entry in entries:
+            [(test, spec)] = entry.items()
+            if "name" not in spec or "expected_failures" not in spec["config"]["meta"]:
+                raise ValueError(
+                    f"{path}: {test} on {model['name']} needs a name and "
+                    "config.meta.expected_failures"
+                )
+            cases.append(
+                ExpectationCase(
+                    name=spec["name"],
+                    expectation=test.removeprefix("dbt_expectations."),
+                    arguments=frozenset(spec.get("arguments", {})),
+                    expected_failures=spec["config"]["meta"]["expected_failures"],
+                )
+            )
+    return cases
+
+
+TEST_SIGNATURE = re.compile(r"{%-?\s*test\s+(\w+)\((.*?)\)\s*-?%}", re.DOTALL)
+
+
+def expectation_arguments() -> dict[str, set[str]]:
+    """Each generic test of the package and the arguments of its `{% test %}` signature,
+    without the two dbt fills in (model, column_name)."""
+    found = {}
+    for path in sorted((EXPECTATIONS_PACKAGE / "macros").glob("*.sql")):
+        for name, parameters in TEST_SIGNATURE.findall(path.read_text()):
+            names = {p.split("=")[0].strip() for p in parameters.split(",")}
+            found[name] = names - {"model", "column_name"}
+    return found
 
 
 def free_port() -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lakehouse.transform.dbt_runner import PROJECT_DIR
-from tests.support import EXPECTATIONS, INTEGRATION, compile_for_glue, glue_environment
+from tests.support import INTEGRATION, compile_for_glue, expectation_cases, glue_environment
 
 pytestmark = pytest.mark.e2e
 
@@ -18,16 +18,19 @@ def test_every_expectation_compiles_for_glue_with_the_spark_variants(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:]
     manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
     compiled = {
-        (node["attached_node"].rsplit(".", 1)[1], node["test_metadata"]["name"]): node[
-            "compiled_code"
-        ]
+        node["name"]: node["compiled_code"]
         for node in manifest["nodes"].values()
         if node["resource_type"] == "test" and node.get("compiled_code")
     }
-    assert set(compiled) == {(m, name) for m in ("good_rows", "bad_rows") for name in EXPECTATIONS}
-    sql = "\n".join(compiled.values())
-    assert "rlike '^[A-Z]{2}-\\\\d{2}$'" in sql  # spark__regex_matches
-    assert "current_timestamp() - interval 1 day" in sql  # spark__ago
+    assert set(compiled) == {case.name for case in expectation_cases()}
+    # spark__regex_matches, the regex as written
+    assert (
+        "length(regexp_extract(code, '^[A-Z]{2}-\\\\d{2}$', 0)) > 0"
+        in compiled["regex_doubled_backslash_is_one_backslash"]
+    )
+    # spark__ago
+    assert "current_timestamp() - interval 5 day" in compiled["recent_data"]
+    assert "current_timestamp() - interval 3 month" in compiled["recent_data_quarter"]
 
 
 def test_the_project_compiles_for_glue(tmp_path):
