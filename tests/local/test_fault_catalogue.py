@@ -9,7 +9,6 @@ import json
 import shutil
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import openpyxl
@@ -18,7 +17,16 @@ import pytest
 from deltalake import write_deltalake
 
 from lakehouse.warehouse.tables import open_table, query
-from tests.support import BIN, ITEMS_HEADER, ORDERS_HEADER, SAMPLE, TABLES, cli, table_rows
+from tests.support import (
+    BIN,
+    ITEMS_HEADER,
+    ORDERS_HEADER,
+    SAMPLE,
+    TABLES,
+    cli,
+    table_rows,
+    wait_until,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -228,11 +236,12 @@ def test_killed_run_is_completed_by_the_next_with_nothing_lost_or_doubled(faulty
     wh = tmp_path / "wh"
     command = [str(BIN / "lakehouse"), "run", "--raw", str(faulty["raw"]), "--warehouse", str(wh)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while not (wh / "silver").exists() and time.monotonic() < deadline:  # dbt has started
-        time.sleep(0.2)
+    # dbt has started building Silver, and the run is not over: the kill lands mid-run
+    wait_until(lambda: (wh / "silver").exists() or process.poll() is not None, 300)
+    assert (wh / "silver").exists() and process.poll() is None, "the run was not caught mid-way"
+    assert not (wh / "reports" / "latest").exists()  # written at the very end of a run
     process.send_signal(signal.SIGKILL)
-    process.wait()
+    assert process.wait() == -signal.SIGKILL
     assert run(faulty["raw"], wh).returncode == 0
     for schema, table in TABLES:
         assert table_rows(wh, schema, table) == table_rows(faulty["wh"], schema, table), table
@@ -242,7 +251,9 @@ def test_two_runs_at_once_one_refuses_clearly_and_nothing_is_corrupted(faulty, t
     wh = tmp_path / "wh"
     command = [str(BIN / "lakehouse"), "run", "--raw", str(faulty["raw"]), "--warehouse", str(wh)]
     first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    time.sleep(1.5)  # the first holds the warehouse lock by now
+    # Bronze is created under the lock: once it exists, the first run holds the warehouse
+    wait_until(lambda: (wh / "bronze").exists() or first.poll() is not None, 300)
+    assert first.poll() is None, "the first run ended before a second could start"
     second = run(faulty["raw"], wh)
     first_out, _ = first.communicate(timeout=300)
     assert first.returncode == 0, first_out[-2000:]
