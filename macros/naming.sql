@@ -4,7 +4,7 @@
     LAKEHOUSE_DATABASE_PREFIX (empty locally, `<EnvironmentName>_` on AWS) goes in front
     of every layer, so that several environments share one Glue Data Catalog:
     `prod_silver`. The schema is also the table's folder, WAREHOUSE/<schema>/<table>
-    (macros/warehouse_location.sql). Nodes without a layer keep the target's schema,
+    (macros/sail/warehouse_location.sql). Nodes without a layer keep the target's schema,
     which exists everywhere (`default`).
 #}
 {% macro generate_schema_name(custom_schema_name, node) -%}

@@ -11,21 +11,21 @@
     {% if required %}
         when {{ blank(column) }} then '{{ column }} is missing'
     {% endif %}
-        when not {{ blank(column) }} and try_cast(trim({{ column }}) as bigint) is null
+        when not {{ blank(column) }} and {{ parse_whole_number(column) }} is null
             then '{{ column }} is not a whole number'
 {% endmacro %}
 
 {% macro reason_if_not_timestamp(column) %}
         when {{ blank(column) }} then '{{ column }} is missing'
-        when try_to_timestamp(trim({{ column }})) is null
+        when {{ parse_timestamp(column) }} is null
             then '{{ column }} does not parse as a timestamp'
 {% endmacro %}
 
 {% macro reason_if_not_positive_amount(column) %}
         when {{ blank(column) }} then '{{ column }} is missing'
-        when try_cast(trim({{ column }}) as decimal(12, 2)) is null
+        when {{ parse_amount(column) }} is null
             then '{{ column }} is not numeric'
-        when try_cast(trim({{ column }}) as decimal(12, 2)) <= 0
+        when {{ parse_amount(column) }} <= 0
             then '{{ column }} is not positive'
 {% endmacro %}
 

@@ -95,10 +95,7 @@ latest_delivery as (
 
     select
         *,
-        row_number() over (
-            partition by id
-            order by _loaded_at desc, _row_number desc
-        ) as delivery_rank
+        {{ delivery_rank('id') }} as delivery_rank
     from eligible
 
 ),

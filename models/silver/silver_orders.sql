@@ -21,10 +21,7 @@ latest_delivery as (
 
     select
         *,
-        row_number() over (
-            partition by order_id
-            order by _loaded_at desc, _row_number desc
-        ) as delivery_rank
+        {{ delivery_rank('order_id') }} as delivery_rank
     from orders
 
 ),

@@ -17,10 +17,7 @@ latest_delivery as (
 
     select
         *,
-        row_number() over (
-            partition by product_id
-            order by _loaded_at desc, _row_number desc
-        ) as delivery_rank
+        {{ delivery_rank('product_id') }} as delivery_rank
     from products
 
 ),

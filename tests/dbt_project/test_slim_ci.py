@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 
 DBT_PROJECT = ["dbt_project.yml", "packages.yml", "package-lock.yml", "selectors.yml"]
 HARNESS = shutil.ignore_patterns("integration_tests")  # the expectation tests' own project
-DBT_FOLDERS = ["models", "macros", "tests", "seeds", "snapshots", "packages", "dbt_packages"]
+DBT_FOLDERS = ["models", "macros", "data_tests", "seeds", "snapshots", "packages", "dbt_packages"]
 
 
 def test_slim_build_runs_only_the_changed_model_and_its_children(tmp_path):

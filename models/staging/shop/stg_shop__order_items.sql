@@ -21,7 +21,7 @@ validated as (
             {{ reason_if_not_whole_number('product_id') }}
             {{ reason_if_not_timestamp('order_timestamp') }}
             {{ reason_if_not_whole_number('add_to_cart_order') }}
-            when try_cast(trim(add_to_cart_order) as int) < 1
+            when {{ parse_whole_number('add_to_cart_order', 'int') }} < 1
                 then 'add_to_cart_order is less than 1'
             when trim(reordered) not in ('0', '1') or {{ blank('reordered') }}
                 then 'reordered is not 0 or 1'
@@ -35,15 +35,15 @@ validated as (
 final as (
 
     select
-        try_cast(trim(id) as bigint) as id,
-        try_cast(trim(order_id) as bigint) as order_id,
-        try_cast(trim(user_id) as bigint) as user_id,
-        try_cast(trim(product_id) as bigint) as product_id,
-        try_cast(trim(add_to_cart_order) as int) as add_to_cart_order,
-        try_cast(trim(reordered) as int) as reordered,
-        try_cast(trim(days_since_prior_order) as int) as days_since_prior_order,
-        try_to_timestamp(trim(order_timestamp)) as order_ts,
-        to_date(try_to_timestamp(trim(order_timestamp))) as order_date,
+        {{ parse_whole_number('id') }} as id,
+        {{ parse_whole_number('order_id') }} as order_id,
+        {{ parse_whole_number('user_id') }} as user_id,
+        {{ parse_whole_number('product_id') }} as product_id,
+        {{ parse_whole_number('add_to_cart_order', 'int') }} as add_to_cart_order,
+        {{ parse_whole_number('reordered', 'int') }} as reordered,
+        {{ parse_whole_number('days_since_prior_order', 'int') }} as days_since_prior_order,
+        {{ parse_timestamp('order_timestamp') }} as order_ts,
+        to_date({{ parse_timestamp('order_timestamp') }}) as order_date,
         id as raw_id,
         order_id as raw_order_id,
         user_id as raw_user_id,

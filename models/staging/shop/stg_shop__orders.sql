@@ -28,12 +28,12 @@ validated as (
 final as (
 
     select
-        try_cast(trim(order_id) as bigint) as order_id,
-        try_cast(trim(order_num) as int) as order_num,
-        try_cast(trim(user_id) as bigint) as user_id,
-        try_to_timestamp(trim(order_timestamp)) as order_ts,
-        to_date(try_to_timestamp(trim(order_timestamp))) as order_date,
-        try_cast(trim(total_amount) as decimal(12, 2)) as total_amount,
+        {{ parse_whole_number('order_id') }} as order_id,
+        {{ parse_whole_number('order_num', 'int') }} as order_num,
+        {{ parse_whole_number('user_id') }} as user_id,
+        {{ parse_timestamp('order_timestamp') }} as order_ts,
+        to_date({{ parse_timestamp('order_timestamp') }}) as order_date,
+        {{ parse_amount('total_amount') }} as total_amount,
         order_num as raw_order_num,
         order_id as raw_order_id,
         user_id as raw_user_id,

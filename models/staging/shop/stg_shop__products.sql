@@ -26,11 +26,11 @@ validated as (
 final as (
 
     select
-        try_cast(trim(product_id) as bigint) as product_id,
+        {{ parse_whole_number('product_id') }} as product_id,
         trim(product_name) as product_name,
         trim(department) as department,
         {# not an identifier of the department in this source: see the model docs #}
-        try_cast(trim(department_id) as int) as source_department_id,
+        {{ parse_whole_number('department_id', 'int') }} as source_department_id,
         product_id as raw_product_id,
         department_id as raw_department_id,
         department as raw_department,
