@@ -3,7 +3,7 @@
 Sail's catalog lives in memory for one session, so every new engine session starts with no
 tables. The registry (a small Delta table at WAREHOUSE/meta/tables) lists the tables the
 warehouse holds; dbt's on-run-start hook re-attaches each table from its Delta log
-(`macros/warehouse_registry.sql`), which is how they survive a restart of the engine.
+(`macros/sail/warehouse_registry.sql`), which is how they survive a restart of the engine.
 Ingestion registers the Bronze tables here; dbt registers what it builds.
 """
 

@@ -104,7 +104,8 @@ def test_lineage_graph_shows_every_source_and_model(chromium, docs_site):
 
 
 def test_every_built_table_is_in_the_catalog_with_its_columns(docs_site):
-    """The catalog also lists tables re-attached from their Delta logs (macros/sail_catalog.sql)."""
+    """The catalog also lists tables re-attached from their Delta logs
+    (macros/sail/sail_catalog.sql)."""
     manifest = _served_json(docs_site, "manifest.json")
     catalog = _served_json(docs_site, "catalog.json")
     built = {

@@ -147,7 +147,7 @@ def test_full_refresh_on_the_same_bronze_equals_the_incremental_result(two_batch
 
 def test_second_run_merges_into_the_partitions_it_changes_and_appends_new_keys(two_batches):
     """Order 10000 is corrected: a MERGE confined to the partitions holding the keys it
-    brings (macros/sail_merge.sql). The second batch's line items are all new: appended."""
+    brings (macros/sail/sail_merge.sql). The second batch's line items are all new: appended."""
     orders = last_commit(two_batches["warehouse"], "silver", "orders")
     assert orders["operation"] == "MERGE"
     assert "order_date" in orders["operationParameters"]["mergePredicate"]

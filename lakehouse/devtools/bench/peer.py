@@ -14,7 +14,7 @@ What differs from the local pipeline, and why:
   local pipeline decides by content hash).
 - Catalog: the session's own (Hive support, a Derby metastore in the scratch folder, which
   outlives the process), so the local registry hooks are not needed; they only act on Sail
-  (`sail__` macros), as does the confined merge of `macros/sail_merge.sql`: the peer merges
+  (`sail__` macros), as does the confined merge of `macros/sail/sail_merge.sql`: the peer merges
   with dbt-spark's plain MERGE, as Glue does.
 - Source freshness, the quality report and maintenance are not run.
 - Spark settings a user of a 2-core laptop would choose: local[*], 6 GB for the driver and
@@ -135,7 +135,7 @@ def ingest(spark, raw: Path, warehouse: Path) -> dict[str, int]:
 def empty_seeds(spark) -> None:
     """Empty the seed tables a previous run left. dbt-spark re-seeds by DROP and CREATE; a
     DROP leaves an external table's Delta files, which the CREATE at the same location
-    attaches again, so the rows would double (macros/sail_seeds.sql does this on Sail)."""
+    attaches again, so the rows would double (macros/sail/sail_seeds.sql does this on Sail)."""
     for seed in sorted((dbt_runner.PROJECT_DIR / "seeds").glob("*.csv")):
         table = f"{SEED_SCHEMA}.{seed.stem}"
         if spark.catalog.tableExists(table):
