@@ -28,15 +28,24 @@
 {%- endmacro %}
 
 {#
-    Model names are unique across the project (`silver_orders`, `quarantine_orders`); the
-    table drops the layer prefix, so the table is `silver.orders`. The `schema` config is
-    the layer without the database prefix, so this holds with any prefix.
+    A table's name is its entity; its schema says the layer. Node names must be unique
+    across the project, so they carry the layer, and the table drops it: the model
+    `silver_orders` is `silver.orders`, the staging model `stg_shop__orders` (dbt's
+    `stg_<source>__<entity>`) is `staging.orders`, the snapshot `products_snapshot` is
+    `snapshots.products`. (A second source system would need its source in the staging
+    names.) The `schema` config is the layer without the database prefix, so this holds
+    with any prefix.
 #}
 {% macro generate_alias_name(custom_alias_name=none, node=none) -%}
+    {%- set layer = node.config.schema -%}
     {%- if custom_alias_name -%}
         {{ custom_alias_name | trim }}
-    {%- elif node.config.schema and node.name.startswith(node.config.schema ~ '_') -%}
-        {{ node.name[node.config.schema | length + 1:] }}
+    {%- elif layer == 'staging' and node.name.startswith('stg_') and '__' in node.name -%}
+        {{ node.name.split('__', 1)[1] }}
+    {%- elif layer == 'snapshots' and node.name.endswith('_snapshot') -%}
+        {{ node.name[:-('_snapshot' | length)] }}
+    {%- elif layer and node.name.startswith(layer ~ '_') -%}
+        {{ node.name[layer | length + 1:] }}
     {%- else -%}
         {{ node.name }}
     {%- endif -%}

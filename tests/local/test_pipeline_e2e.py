@@ -260,7 +260,7 @@ def test_product_snapshot_keeps_history_across_runs(tmp_path):
     history = query(
         "select product_id, product_name, department, dbt_valid_to is null as is_current "
         "from t where product_id in (1, 2, 3) order by product_id, dbt_valid_from",
-        t=open_table(wh, "snapshots", "products_snapshot"),
+        t=open_table(wh, "snapshots", "products"),
     )
     assert [tuple(r.values()) for r in history] == [
         (1, "Product_1_Store", "Books", False),

@@ -17,7 +17,7 @@ MANIFEST = {
         "model.lakehouse.stg_shop__orders": {
             "resource_type": "model",
             "schema": "staging",
-            "alias": "stg_shop__orders",
+            "alias": "orders",
             "config": {"materialized": "view", "meta": {}},
         },
         "test.lakehouse.unique_x": {"resource_type": "test", "config": {}},
