@@ -28,6 +28,7 @@ ARGS = [
 ]  # fmt: skip
 
 
+@pytest.mark.e2e  # dbt parses the project three times
 def test_the_project_zip_builds_on_glue_without_unit_tests(aws, tmp_path):
     zip_path = artifact("dbt-project", tmp_path / "project.zip")  # as aws/deploy.sh builds it
     s3 = aws("s3")

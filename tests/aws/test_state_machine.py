@@ -25,7 +25,7 @@ from moto.moto_api import state_manager
 from lakehouse.transform.dbt_runner import PROJECT_DIR
 from tests.aws.glue_box.moto_server import let_glue_sync_finish
 
-pytestmark = pytest.mark.aws
+pytestmark = [pytest.mark.aws, pytest.mark.e2e]  # moto executes the state machine, with its waits
 
 DEFINITION = PROJECT_DIR / "aws" / "stepfunctions" / "pipeline.asl.json"
 ACCOUNT, REGION = "123456789012", "us-east-1"
