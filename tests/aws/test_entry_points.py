@@ -37,20 +37,32 @@ def declared_modules(parameter: str | None) -> list[str]:
     return cfn_yaml.load(str(TEMPLATE))["Parameters"][parameter]["Default"].split(",")
 
 
-def imported(entry_point: str, tmp_path: Path) -> list[str]:
-    """The project modules the entry point loads, imported from its zip in its own venv."""
-    parameter, artifact_name, module = ENTRY_POINTS[entry_point]
-    python = python_with(declared_modules(parameter), VENVS)
-    code = artifact(artifact_name, tmp_path / f"{artifact_name}.zip")
-    run = subprocess.run(
-        [str(python), "-c", f"import {module}; {REPORT}"],
-        cwd=tmp_path,
-        env={"PYTHONPATH": str(code), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-    )
-    assert run.returncode == 0, f"{entry_point}: {run.stderr[-3000:]}"
-    return json.loads(run.stdout)
+@pytest.fixture(scope="module")
+def zips(tmp_path_factory) -> dict[str, Path]:
+    """Each artifact as aws/deploy.sh builds it, once for the module."""
+    folder = tmp_path_factory.mktemp("artifacts")
+    names = {artifact_name for _, artifact_name, _ in ENTRY_POINTS.values()}
+    return {name: artifact(name, folder / f"{name}.zip") for name in names}
+
+
+@pytest.fixture(scope="module")
+def imports(zips, tmp_path_factory) -> dict[str, list[str]]:
+    """Per entry point, the project modules it loads, imported from its zip in its own venv
+    and run outside the project."""
+    outside = tmp_path_factory.mktemp("outside")
+    loaded = {}
+    for entry_point, (parameter, artifact_name, module) in ENTRY_POINTS.items():
+        python = python_with(declared_modules(parameter), VENVS)
+        run = subprocess.run(
+            [str(python), "-c", f"import {module}; {REPORT}"],
+            cwd=outside,
+            env={"PYTHONPATH": str(zips[artifact_name]), "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+        )
+        assert run.returncode == 0, f"{entry_point}: {run.stderr[-3000:]}"
+        loaded[entry_point] = json.loads(run.stdout)
+    return loaded
 
 
 def zipped_modules(zip_path: Path) -> set[str]:
@@ -63,13 +75,13 @@ def zipped_modules(zip_path: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("entry_point", sorted(ENTRY_POINTS))
-def test_the_entry_point_imports_with_only_its_declared_modules_and_its_zip(entry_point, tmp_path):
-    assert ENTRY_POINTS[entry_point][2] in imported(entry_point, tmp_path)
+def test_the_entry_point_imports_with_only_its_declared_modules_and_its_zip(entry_point, imports):
+    assert ENTRY_POINTS[entry_point][2] in imports[entry_point]
 
 
 @pytest.mark.parametrize("artifact_name", ["glue-jobs", "lambda"])
-def test_a_zip_ships_only_modules_its_entry_points_import(artifact_name, tmp_path):
+def test_a_zip_ships_only_modules_its_entry_points_import(artifact_name, zips, imports):
     users = [name for name, (_, a, _) in ENTRY_POINTS.items() if a == artifact_name]
-    used = {m for name in users for m in imported(name, tmp_path)}
-    shipped = zipped_modules(artifact(artifact_name, tmp_path / "shipped.zip"))
+    used = {m for name in users for m in imports[name]}
+    shipped = zipped_modules(zips[artifact_name])
     assert shipped == used, f"shipped, never imported: {sorted(shipped - used)}"
