@@ -17,8 +17,9 @@ console = Console()
 
 
 @contextmanager
-def counting(step: str, total: int) -> Iterator[Callable[[str], None]]:
-    """A progress bar of TOTAL steps; each call advances it and shows what was done."""
+def counting(step: str, total: int | None) -> Iterator[Callable[[str], None]]:
+    """A progress bar of TOTAL steps (None: unknown); each call advances it and shows what
+    was done."""
     with Progress(*_bar(step), console=console, transient=True) as progress:
         task = progress.add_task("", total=total)
         yield lambda done: progress.update(task, advance=1, description=done)
@@ -48,11 +49,8 @@ def file_progress(raw: Path) -> Iterator[Callable[[FileResult], None]]:
         total = sum(len(files) for files in raw_files(raw.resolve()).values())
     except PipelineError:
         total = None  # the pipeline itself reports the missing folder
-    with Progress(*_bar("ingest"), console=console, transient=True) as progress:
-        task = progress.add_task("", total=total)
-        yield lambda result: progress.update(
-            task, advance=1, description=f"{result.dataset}/{result.path.name}"
-        )
+    with counting("ingest", total) as advance:
+        yield lambda result: advance(f"{result.dataset}/{result.path.name}")
 
 
 def _bar(step: str) -> tuple:
