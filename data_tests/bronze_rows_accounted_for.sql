@@ -24,7 +24,7 @@ with
         coalesce(bronze._loaded_at <= silver._loaded_at, false) as is_current_or_superseded
     from {{ source('bronze', dataset) }} as bronze
     left join {{ ref('silver_' ~ dataset) }} as silver
-        on try_cast(trim(bronze.{{ key }}) as bigint) = silver.{{ key }}
+        on {{ parse_whole_number('bronze.' ~ key) }} = silver.{{ key }}
 
 ),
 
@@ -56,7 +56,7 @@ with
         2 as places
     from {{ ref('quarantine_' ~ dataset) }} as quarantine
     inner join {{ ref('silver_' ~ dataset) }} as silver
-        on try_cast(trim(quarantine.{{ key }}) as bigint) = silver.{{ key }}
+        on {{ parse_whole_number('quarantine.' ~ key) }} = silver.{{ key }}
     where
         quarantine._file_hash = silver._file_hash
         and quarantine._row_number = silver._row_number
