@@ -63,6 +63,41 @@ def ingest_command(raw: RawOption = SAMPLE_DATA, warehouse: WarehouseOption = Pa
     terminal.print_files(files)
 
 
+@app.command("validate")
+def validate_command(
+    raw: RawOption = SAMPLE_DATA,
+    warehouse: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="LAKEHOUSE_WAREHOUSE",
+            help="Warehouse a run would load into, only read (default: an empty one)",
+        ),
+    ] = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Also write the report as JSON here")
+    ] = None,
+    rows: Annotated[int, typer.Option(min=0, help="Rows that would not load to list")] = 20,
+):
+    """Report what a run would load, quarantine (and why) or reject, per file and row,
+    writing nothing to the warehouse. Exit 0: every row would load; 1: a row would be
+    quarantined or a file rejected; 3: only line items waiting for their order; 2: no
+    verdict (bad arguments, or the validation failed)."""
+    from lakehouse.local.validate import validate
+
+    with terminal.file_progress(raw) as on_file:
+        try:
+            validation = validate(
+                raw.resolve(), warehouse.resolve() if warehouse else None, on_file, rows
+            )
+        except PipelineError as e:
+            console.print(f"[bold red]{e}[/]")
+            raise typer.Exit(2) from None
+    terminal.print_validation(validation)
+    if json_path is not None:
+        json_path.write_text(validation.to_json())
+    raise typer.Exit(validation.verdict)
+
+
 @app.command("dbt", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def dbt_command(ctx: typer.Context, warehouse: WarehouseOption = Path("warehouse")):
     """Run any dbt command on the warehouse, e.g. `lakehouse dbt test --select silver`."""

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from lakehouse.bronze.loader import FileResult, Outcome
 from lakehouse.local.pipeline import PipelineError, RunReport, raw_files
+from lakehouse.local.validate import Validation, Verdict
 from lakehouse.warehouse.maintenance import TableOutcome
 
 console = Console()
@@ -117,3 +118,49 @@ def print_maintenance(outcomes: list[TableOutcome]) -> None:
             f"{o.seconds:.1f}",
         )
     console.print(table)
+
+
+def print_validation(validation: Validation) -> None:
+    files = Table(title="What a run would do with each file", title_justify="left")
+    numbers = ("rows", "to Silver", "superseded", "held back", "quarantined")
+    files.add_column("file", overflow="fold")
+    files.add_column("Bronze")
+    for column in numbers:
+        files.add_column(column, justify="right")
+    for f in validation.files:
+        counts = (f.rows, f.to_silver, f.superseded, f.held_back, sum(f.quarantined.values()))
+        style = {"rejected": "red", "skipped": "dim"}.get(f.outcome, "")
+        outcome = f"[{style}]{f.outcome}[/]" if style else f.outcome
+        shown = [f"{n:,}" for n in counts] if f.outcome == "loaded" else [""] * len(counts)
+        files.add_row(f.file, outcome, *shown)
+    console.print(files)
+    for f in validation.files:
+        if f.detail:
+            colour = "red" if f.outcome == "rejected" else "yellow"
+            console.print(f"  [{colour}]{f.outcome}[/] {f.file}: {f.detail}")
+    reasons = Table(title="Rows quarantined per reason", title_justify="left")
+    for column in ("file", "reason", "rows"):
+        reasons.add_column(column, justify="right" if column == "rows" else "left", overflow="fold")
+    for f in validation.files:
+        for reason, n in f.quarantined.items():
+            reasons.add_row(f.file, reason, f"{n:,}")
+    if reasons.rows:
+        console.print(reasons)
+    if validation.rows:
+        rows = Table(title="First rows that would not reach Silver", title_justify="left")
+        for column in ("file", "row", "reason", "values as delivered"):
+            rows.add_column(column, justify="right" if column == "row" else "left", overflow="fold")
+        for r in validation.rows:
+            rows.add_row(r.file, str(r.row), r.reason, ",".join(r.values.values()))
+        console.print(rows)
+    if validation.warehouse is None:
+        console.print(
+            "[yellow]Compared with an empty warehouse[/]: line items whose order or product "
+            "is only in your warehouse show as held back or quarantined (pass --warehouse)."
+        )
+    meaning = {
+        Verdict.LOADS: "[green]every row would load[/]",
+        Verdict.FAULTY: "[red]rows would be quarantined or files rejected[/]",
+        Verdict.HELD_BACK: "[yellow]only line items waiting for their order would not load[/]",
+    }
+    console.print(f"[bold]Verdict[/] (exit {validation.verdict}): {meaning[validation.verdict]}")

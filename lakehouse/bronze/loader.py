@@ -74,6 +74,16 @@ class BronzeLoader:
         # the whole Delta log again (a third of the time per file with 90 days loaded).
         self._delta = delta
 
+    def load_after(self, warehouse: Path | str) -> None:
+        """Load as if into `warehouse`, only reading it: skip the files its Bronze holds and
+        load later than its rows (validation loads into a scratch warehouse instead)."""
+        delta = open_table(warehouse, self.database, self.dataset.name)
+        if delta is None:
+            return
+        self._seen |= {h: f"a file in {warehouse}" for h in distinct_values(delta, "_file_hash")}
+        latest = latest_value(delta, "_loaded_at")
+        self._last_loaded_at = max(self._last_loaded_at, latest or self._last_loaded_at)
+
     def load(self, path: Path, known_hash: str | None = None) -> FileResult:
         """Load one file. `known_hash`, the file's SHA-256 when the caller already knows
         it, spares reading a file that Bronze already holds."""

@@ -54,12 +54,19 @@ def raw_files(raw_dir: Path) -> dict[str, list[Path]]:
 
 
 def ingest(
-    raw_dir: Path, warehouse: Path, on_file: Callable[[FileResult], None] = lambda _: None
+    raw_dir: Path,
+    warehouse: Path,
+    on_file: Callable[[FileResult], None] = lambda _: None,
+    load_after: Path | None = None,
 ) -> list[FileResult]:
+    """Load every new file of RAW into the warehouse's Bronze. With `load_after`, a
+    warehouse only read, load what a run on that one would (see BronzeLoader.load_after)."""
     results = []
     landed = LandedFiles(warehouse)
     for name, paths in raw_files(raw_dir).items():
         loader = BronzeLoader(warehouse, DATASETS[name], raw_dir)
+        if load_after is not None:
+            loader.load_after(load_after)
         # The local engine's catalog (on AWS the Glue Data Catalog, which s3_ingest writes:
         # its three jobs run at once and must share no table)
         register_table(warehouse, BRONZE, name)

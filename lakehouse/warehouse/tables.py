@@ -37,10 +37,15 @@ def query(sql: str, **tables: DeltaTable) -> list[dict]:
     (Reading through `DeltaTable.to_pyarrow_*` with pyarrow < 20, which PySpark 3.5 needs,
     aborts the interpreter at exit; delta-rs's own query engine does not.)
     """
+    return query_arrow(sql, **tables).to_pylist()
+
+
+def query_arrow(sql: str, **tables: DeltaTable) -> pa.Table:
+    """`query`, as an Arrow table."""
     builder = QueryBuilder()
     for name, delta in tables.items():
         builder.register(name, delta)
-    return pa.table(builder.execute(sql).read_all()).to_pylist()
+    return pa.table(builder.execute(sql).read_all())
 
 
 def count_rows(warehouse: Path | str, schema: str, table: str) -> int | None:
@@ -62,6 +67,21 @@ def register_table(warehouse: Path | str, schema: str, table: str) -> None:
         return
     row = pa.table({"schema_name": [schema], "table_name": [table]}, schema=_REGISTRY_SCHEMA)
     write_deltalake(table_path(warehouse, *REGISTRY), row, mode="append")
+
+
+def copy_table(source: Path | str, target: Path | str, schema: str, table: str) -> bool:
+    """Copy a table's current version to the same place in another warehouse (partitioned
+    alike) and register it there, reading the source only. False when the source has none."""
+    delta = open_table(source, schema, table)
+    if delta is None:
+        return False
+    write_deltalake(
+        table_path(target, schema, table),
+        query_arrow("select * from t", t=delta),
+        partition_by=delta.metadata().partition_columns or None,
+    )
+    register_table(target, schema, table)
+    return True
 
 
 def forget_missing_tables(warehouse: Path) -> list[tuple[str, str]]:
