@@ -121,11 +121,12 @@ def wait_until(condition: Callable[[], bool], seconds: float) -> None:
 
 
 def cli(
-    *args: str, warehouse: Path, tool: str = "lakehouse", extra_env: dict | None = None
+    *args: str, warehouse: Path | None, tool: str = "lakehouse", extra_env: dict | None = None
 ) -> subprocess.CompletedProcess:
+    """Run TOOL ARGS from the project folder on `warehouse` (None: LAKEHOUSE_WAREHOUSE unset)."""
     env = {
-        **os.environ,
-        "LAKEHOUSE_WAREHOUSE": str(warehouse),
+        **{k: v for k, v in os.environ.items() if k != "LAKEHOUSE_WAREHOUSE"},
+        **({"LAKEHOUSE_WAREHOUSE": str(warehouse)} if warehouse is not None else {}),
         "DBT_PROFILES_DIR": str(PROFILES_DIR),
         **(extra_env or {}),
     }
