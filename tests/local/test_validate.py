@@ -213,3 +213,16 @@ def test_verdict_held_back_items_alone_exit_3():
     assert verdict(loads, waiting) == Verdict.HELD_BACK
     assert verdict(waiting, faulty) == Verdict.FAULTY
     assert verdict(loads, rejected) == Verdict.FAULTY
+
+
+@pytest.mark.e2e
+def test_no_verdict_exits_2_naming_the_folder(tmp_path):
+    missing = cli("validate", "--raw", str(tmp_path / "nowhere"), warehouse=None)
+    assert missing.returncode == 2
+    # Rich wraps lines at the terminal's width
+    assert f"raw folder {tmp_path / 'nowhere'} does not exist" in " ".join(missing.stdout.split())
+    raw = land(tmp_path / "raw", {"orders/a.csv": FAULTY_ORDERS})
+    no_warehouse = cli("validate", "--raw", str(raw), warehouse=tmp_path / "nowhere")
+    assert no_warehouse.returncode == 2
+    message = " ".join(no_warehouse.stdout.split())
+    assert f"warehouse {tmp_path / 'nowhere'} does not exist" in message
