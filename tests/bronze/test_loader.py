@@ -92,3 +92,18 @@ def test_each_file_loads_later_than_the_one_before_even_on_a_coarse_clock(
     times = [r["at"] for r in rows]
     assert [r["_source_file"] for r in rows] == [f"orders/day{n}.csv" for n in (1, 2, 3)]
     assert times == [frozen + timedelta(microseconds=n) for n in (0, 1, 2)]
+
+
+def test_load_after_another_warehouse_skips_its_files_and_only_reads_it(tmp_path, landing):
+    landing("orders", "day1.csv", HEADER + "\n" + ROWS)
+    ingest(landing.root, tmp_path / "wh")
+    version = open_table(tmp_path / "wh", "bronze", "orders").version()
+    landing("orders", "day2.csv", HEADER + "\n" + ROWS.replace("2025-04-01", "2025-04-02"))
+    results = ingest(landing.root, tmp_path / "scratch", load_after=tmp_path / "wh")
+    assert outcomes(results) == {"day1.csv": Outcome.SKIPPED, "day2.csv": Outcome.LOADED}
+    assert results[0].detail == f"same content as a file in {tmp_path / 'wh'}"
+    assert open_table(tmp_path / "wh", "bronze", "orders").version() == version
+    latest = "select max(_loaded_at) as t from t"
+    before = query(latest, t=open_table(tmp_path / "wh", "bronze", "orders"))[0]["t"]
+    after = query(latest, t=open_table(tmp_path / "scratch", "bronze", "orders"))[0]["t"]
+    assert after > before
