@@ -97,8 +97,8 @@ def validate(
         scratch = Path(scratch_dir)
         files = ingest(raw_dir, scratch / "warehouse", on_file, load_after=warehouse)
         if any(f.outcome == Outcome.LOADED for f in files):
-            for table in LOOKUPS:
-                if warehouse is not None:
+            if warehouse is not None:
+                for table in LOOKUPS:
                     copy_table(warehouse, scratch / "warehouse", "silver", table)
             _run_models(scratch)
         return Validation(

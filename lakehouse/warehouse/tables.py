@@ -69,19 +69,18 @@ def register_table(warehouse: Path | str, schema: str, table: str) -> None:
     write_deltalake(table_path(warehouse, *REGISTRY), row, mode="append")
 
 
-def copy_table(source: Path | str, target: Path | str, schema: str, table: str) -> bool:
-    """Copy a table's current version to the same place in another warehouse (partitioned
-    alike) and register it there, reading the source only. False when the source has none."""
+def copy_table(source: Path | str, target: Path | str, schema: str, table: str) -> None:
+    """Copy a table's current version, if the source has the table, to the same place in
+    another warehouse (partitioned alike) and register it there, reading the source only."""
     delta = open_table(source, schema, table)
     if delta is None:
-        return False
+        return
     write_deltalake(
         table_path(target, schema, table),
         query_arrow("select * from t", t=delta),
         partition_by=delta.metadata().partition_columns or None,
     )
     register_table(target, schema, table)
-    return True
 
 
 def forget_missing_tables(warehouse: Path) -> list[tuple[str, str]]:
