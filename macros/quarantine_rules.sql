@@ -26,8 +26,10 @@
     {% for first in formats %}
         {% for second in formats[loop.index:] %}
         when {{ parse_timestamp_as(column, first) }} <> {{ parse_timestamp_as(column, second) }}
-            then '{{ column }} is ambiguous: {{ escape_single_quotes(first) }} and
-                {{- " " ~ escape_single_quotes(second) }} read it as different times'
+            then {{ sql_string(
+                column ~ ' is ambiguous: ' ~ first ~ ' and ' ~ second
+                ~ ' read it as different times'
+            ) }}
         {% endfor %}
     {% endfor %}
 {% endmacro %}

@@ -22,7 +22,22 @@
 
 {% macro parse_timestamp_as(column, format) -%}
     {#- upper case: Spark matches pattern text case-insensitively, Sail 0.7 only as written -#}
-    try_to_timestamp(upper(trim({{ column }})), '{{ escape_single_quotes(format) }}')
+    try_to_timestamp(upper(trim({{ column }})), {{ sql_string(format) }})
+{%- endmacro %}
+
+{% macro sql_string(text) -%}
+    {#- a literal without backslash escapes: dbt-glue sends SQL inside a Python string,
+        which would consume them -#}
+    {%- if "'" not in text -%}
+        '{{ text }}'
+    {%- elif '"' not in text -%}
+        "{{ text }}"
+    {%- else -%}
+        {{ exceptions.raise_compiler_error(
+            "vars.timestamp_formats: " ~ text ~ " holds both ' and \"; quote its literal "
+            ~ "text with ' only"
+        ) }}
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro parse_timestamp(column) -%}
