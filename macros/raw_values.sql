@@ -9,8 +9,45 @@
     try_cast(trim({{ column }}) as {{ type }})
 {%- endmacro %}
 
+{% macro timestamp_formats() %}
+    {% set formats = var('timestamp_formats') %}
+    {% if formats is string or formats is not iterable or formats | length == 0 %}
+        {{ exceptions.raise_compiler_error(
+            "vars.timestamp_formats (dbt_project.yml) must be a list of one or more "
+            ~ "datetime patterns, not " ~ formats
+        ) }}
+    {% endif %}
+    {{ return(formats) }}
+{% endmacro %}
+
+{% macro parse_timestamp_as(column, format) -%}
+    {#- upper case: Spark matches pattern text case-insensitively, Sail 0.7 only as written -#}
+    try_to_timestamp(upper(trim({{ column }})), {{ sql_string(format) }})
+{%- endmacro %}
+
+{% macro sql_string(text) -%}
+    {#- a literal without backslash escapes: dbt-glue sends SQL inside a Python string,
+        which would consume them -#}
+    {%- if "'" not in text -%}
+        '{{ text }}'
+    {%- elif '"' not in text -%}
+        "{{ text }}"
+    {%- else -%}
+        {{ exceptions.raise_compiler_error(
+            "vars.timestamp_formats: " ~ text ~ " holds both ' and \"; quote its literal "
+            ~ "text with ' only"
+        ) }}
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro parse_timestamp(column) -%}
-    try_to_timestamp(trim({{ column }}))
+    {#- the first of vars.timestamp_formats that reads the value (the rules reject a value
+        two formats read as different times) -#}
+    coalesce(
+        {%- for format in timestamp_formats() %}
+        {{ parse_timestamp_as(column, format) }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    )
 {%- endmacro %}
 
 {% macro parse_amount(column) -%}

@@ -42,6 +42,17 @@ FAULT_FILES = {
         + f"2,800002,7,{DAY}T10:00:00,-4.00,{DAY}\n3,800003,7,{DAY}T10:00:00,,{DAY}\n",
     ),
     "timestamps.csv": ("orders", f"{ORDERS_HEADER}\n4,800004,7,31/04/2025 10h,10.00,{DAY}\n"),
+    "far_future.csv": (
+        "orders",
+        f"{ORDERS_HEADER}\n9,800009,7,2999-01-01T00:00:00,10.00,2999-01-01\n",
+    ),
+    "implausible.csv": (
+        "orders",
+        f"{ORDERS_HEADER}\n10,800010,7,2024-12-31T10:00:00,10.00,2024-12-31\n"
+        f"11,800011,7,{DAY}T10:00:00,1.005,{DAY}\n"
+        f"12,800012,7,{DAY}T10:00:00,123456789012345.00,{DAY}\n"
+        f"0,800013,7,{DAY}T10:00:00,10.00,{DAY}\n",
+    ),
     "ids.csv": (
         "order_items",
         f"{ITEMS_HEADER}\n,10000,1990,1,1,20,0,{DAY}T11:27:00,{DAY}\n"
@@ -179,6 +190,19 @@ def test_redelivered_row_with_changed_values_supersedes_the_first(faulty):
         ("orders", "order_id = '800002'", "total_amount is not positive"),
         ("orders", "order_id = '800003'", "total_amount is missing"),
         ("orders", "order_id = '800004'", "order_timestamp does not parse as a timestamp"),
+        (
+            "orders",
+            "order_id = '800009'",
+            "order_timestamp is after now + 24 hours (future_tolerance_hours)",
+        ),
+        (
+            "orders",
+            "order_id = '800010'",
+            "order_timestamp is before first_business_date (2025-01-01)",
+        ),
+        ("orders", "order_id = '800011'", "total_amount has more than 2 decimal places"),
+        ("orders", "order_id = '800012'", "total_amount is above max_order_amount (10000)"),
+        ("orders", "order_id = '800013'", "order_num is not positive"),
         ("order_items", "order_id = '10000' and add_to_cart_order = '20'", "id is missing"),
         ("order_items", "id = '900002'", "order_id is missing"),
         ("order_items", "id = '900003'", "product_id is not in the product catalogue"),
@@ -188,6 +212,21 @@ def test_bad_rows_are_quarantined_with_original_values_and_reason(faulty, table,
     quarantined = rows(faulty["wh"], "quarantine", table, where)
     assert [r["_reason"] for r in quarantined] == [reason]
     assert quarantined[0]["_source_file"].startswith(f"{table}/")
+
+
+def test_far_future_order_stays_out_of_silver_and_the_build_completes(faulty):
+    """Once staged into Silver, such an order failed the order_date range test of every
+    later build (Gold skipped), whatever happened to its file."""
+    assert rows(faulty["wh"], "silver", "orders", "order_id = 800009") == []
+    range_tests = [
+        t
+        for t in quality(faulty["wh"])["tests"]
+        if t["name"].startswith("dbt_expectations_expect_column_values_to_be_between_silver_")
+        and "order_date" in t["name"]
+    ]
+    assert [t["status"] for t in range_tests] == ["pass", "pass"]
+    gold_days = rows(faulty["wh"], "gold", "daily_sales", "true")
+    assert gold_days and max(str(r["order_date"]) for r in gold_days) == DAY
 
 
 def test_line_item_before_its_order_is_held_back(faulty):

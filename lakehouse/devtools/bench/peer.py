@@ -44,6 +44,9 @@ SETTINGS = {
     "spark.databricks.delta.snapshotPartitions": "2",
     # listing a table's files (VACUUM, partition discovery) runs up to 10,000 tasks
     "spark.sql.sources.parallelPartitionDiscovery.parallelism": "8",
+    # the glue target's session settings (profiles/profiles.yml): timestamps read as on Glue
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.legacy.timeParserPolicy": "CORRECTED",
 }
 
 

@@ -20,13 +20,14 @@ validated as (
             {{ reason_if_not_whole_number('user_id') }}
             {{ reason_if_not_whole_number('product_id') }}
             {{ reason_if_not_timestamp('order_timestamp') }}
-            {{ reason_if_not_whole_number('add_to_cart_order') }}
+            {{ reason_if_outside_business_time('order_timestamp') }}
+            {{ reason_if_not_whole_number('add_to_cart_order', type='int') }}
             when {{ parse_whole_number('add_to_cart_order', 'int') }} < 1
                 then 'add_to_cart_order is less than 1'
             when trim(reordered) not in ('0', '1') or {{ blank('reordered') }}
                 then 'reordered is not 0 or 1'
             {# blank for a customer's first order #}
-            {{ reason_if_not_whole_number('days_since_prior_order', required=false) }}
+            {{ reason_if_not_whole_number('days_since_prior_order', required=false, type='int') }}
         end as _reason
     from source
 

@@ -17,9 +17,12 @@ validated as (
         case
             {{ reason_if_not_whole_number('order_id') }}
             {{ reason_if_not_whole_number('user_id') }}
-            {{ reason_if_not_whole_number('order_num', required=false) }}
+            {{ reason_if_not_whole_number('order_num', required=false, type='int') }}
+            when {{ parse_whole_number('order_num', 'int') }} < 1
+                then 'order_num is not positive'
             {{ reason_if_not_timestamp('order_timestamp') }}
-            {{ reason_if_not_positive_amount('total_amount') }}
+            {{ reason_if_outside_business_time('order_timestamp') }}
+            {{ reason_if_not_amount('total_amount') }}
         end as _reason
     from source
 

@@ -119,8 +119,10 @@ class Sessions:
         session_id = request["Id"]
         if session_id in self.sessions:
             raise GlueError("AlreadyExistsException", f"Session {session_id} already exists")
-        check_arguments(request.get("DefaultArguments", {}))
+        settings = session_settings(request.get("DefaultArguments", {}))
         spark = self.spark.newSession()
+        for key, value in settings.items():
+            spark.conf.set(key, value)
         session = Session(session_id, request, {"spark": spark, "sc": spark.sparkContext})
         self.sessions[session_id] = session
         return {"Session": session.describe()}
@@ -215,17 +217,22 @@ class Sessions:
         statement.done.set()
 
 
-def check_arguments(arguments: dict) -> None:
-    """The box runs one Spark with Delta: a session that asks for anything else is refused
-    rather than given something it did not ask for."""
+def session_settings(arguments: dict) -> dict[str, str]:
+    """The `--conf` settings the session applies, as Glue does. The box runs one Spark with
+    Delta: a session that asks for another engine is refused rather than given something it
+    did not ask for."""
     formats = arguments.get("--datalake-formats", "delta")
     if formats != "delta":
         raise GlueError(
             "InvalidInputException", f"--datalake-formats '{formats}': the box runs delta only"
         )
+    settings = {}
     for setting in arguments.get("--conf", "").split("--conf"):
-        key, _, value = setting.strip().partition("=")
-        if key in DELTA and DELTA[key] != value.strip():
+        key, _, value = (part.strip() for part in setting.partition("="))
+        if key in DELTA and DELTA[key] != value:
             raise GlueError(
                 "InvalidInputException", f"--conf {key}={value}: the box runs {DELTA[key]}"
             )
+        if key and key not in DELTA:  # the Delta ones are the shared Spark's, set at start
+            settings[key] = value
+    return settings
