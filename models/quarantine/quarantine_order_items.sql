@@ -31,7 +31,7 @@ products as (
 
 ),
 
-quarantined_orders as (
+order_faults as (
 
     select
         order_id,
@@ -39,6 +39,16 @@ quarantined_orders as (
         {{ delivery_rank('order_id') }} as delivery_rank
     from staged_orders
     where _reason is not null and order_id is not null
+
+),
+
+quarantined_orders as (
+
+    select
+        order_id,
+        _reason
+    from order_faults
+    where delivery_rank = 1
 
 ),
 
@@ -67,9 +77,7 @@ classified as (
     left join orders
         on order_items.order_id = orders.order_id
     left join quarantined_orders
-        on
-            order_items.order_id = quarantined_orders.order_id
-            and quarantined_orders.delivery_rank = 1
+        on order_items.order_id = quarantined_orders.order_id
 
 ),
 
