@@ -172,6 +172,22 @@ def test_full_refresh_on_the_same_bronze_equals_the_incremental_result(two_batch
         ), f"{schema}.{table} differs"
 
 
+def test_refreshing_silver_orders_alone_keeps_the_next_run_right(two_batches, full_build, tmp_path):
+    """The refresh gives every order a new `_in_silver_since`, later than the line items'
+    last merge: the next run reconsiders every item and must still equal a full build."""
+    copy = tmp_path / "wh"
+    shutil.copytree(two_batches["warehouse"], copy)
+    refresh = ("dbt", "run", "--select", "silver_orders", "--full-refresh", "--warehouse")
+    succeed(*refresh, str(copy), warehouse=copy)
+    items_version = open_table(copy, "silver", "order_items").version()
+    succeed("dbt", "build", "--warehouse", str(copy), warehouse=copy)
+    assert open_table(copy, "silver", "order_items").version() > items_version
+    for schema, table in TABLES:
+        assert table_rows(copy, schema, table) == table_rows(full_build, schema, table), (
+            f"{schema}.{table} differs"
+        )
+
+
 def test_second_run_merges_into_the_partitions_it_changes_and_appends_new_keys(two_batches):
     """Order 10000 is corrected: a MERGE confined to the partitions holding the keys it
     brings (macros/sail/sail_merge.sql). The second batch's line items are all new: appended."""
