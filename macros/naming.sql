@@ -30,18 +30,19 @@
 {#
     A table's name is its entity; its schema says the layer. Node names must be unique
     across the project, so they carry the layer, and the table drops it: the model
-    `silver_orders` is `silver.orders`, the staging model `stg_shop__orders` (dbt's
-    `stg_<source>__<entity>`) is `staging.orders`, the snapshot `products_snapshot` is
-    `snapshots.products`. (A second source system would need its source in the staging
-    names.) The `schema` config is the layer without the database prefix, so this holds
-    with any prefix.
+    `silver_orders` is `silver.orders`, the snapshot `products_snapshot` is
+    `snapshots.products`. The `schema` config is the layer without the database prefix,
+    so this holds with any prefix.
+    Staging tables (private to the platform) keep their model's name,
+    `staging.stg_shop__orders`: dbt names a unit test's input after its table, so a
+    staging table named like its Bronze source and its Silver model would make the
+    inputs of an incremental unit test (`this` and the model it reads) one CTE
+    (dbt-core 1.10, issues 10433 and 10740).
 #}
 {% macro generate_alias_name(custom_alias_name=none, node=none) -%}
     {%- set layer = node.config.schema -%}
     {%- if custom_alias_name -%}
         {{ custom_alias_name | trim }}
-    {%- elif layer == 'staging' and node.name.startswith('stg_') and '__' in node.name -%}
-        {{ node.name.split('__', 1)[1] }}
     {%- elif layer == 'snapshots' and node.name.endswith('_snapshot') -%}
         {{ node.name[:-('_snapshot' | length)] }}
     {%- elif layer and node.name.startswith(layer ~ '_') -%}

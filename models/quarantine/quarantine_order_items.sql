@@ -1,6 +1,8 @@
 {#
     Rebuilt on every run from all of Bronze, so a held-back item leaves quarantine by
-    itself once its order arrives (and a quarantined item once its product does).
+    itself once a valid delivery of its order arrives (and a quarantined item once its
+    product does). An item whose order was delivered only with faults says so, with the
+    reason of the order's latest faulty delivery.
 #}
 
 with
@@ -17,9 +19,36 @@ orders as (
 
 ),
 
+staged_orders as (
+
+    select * from {{ ref('stg_shop__orders') }}
+
+),
+
 products as (
 
     select product_id from {{ ref('silver_products') }}
+
+),
+
+order_faults as (
+
+    select
+        order_id,
+        _reason,
+        {{ delivery_rank('order_id') }} as delivery_rank
+    from staged_orders
+    where _reason is not null and order_id is not null
+
+),
+
+quarantined_orders as (
+
+    select
+        order_id,
+        _reason
+    from order_faults
+    where delivery_rank = 1
 
 ),
 
@@ -31,6 +60,11 @@ classified as (
             when order_items._reason is not null then order_items._reason
             when products.product_id is null
                 then 'product_id is not in the product catalogue'
+            when orders.order_id is null and quarantined_orders.order_id is not null
+                then concat(
+                    'order is quarantined (', quarantined_orders._reason,
+                    '): held back until a valid delivery of it arrives'
+                )
             when orders.order_id is null
                 then 'order not in silver yet: held back until it arrives'
         end as quarantine_reason,
@@ -42,6 +76,8 @@ classified as (
         on order_items.product_id = products.product_id
     left join orders
         on order_items.order_id = orders.order_id
+    left join quarantined_orders
+        on order_items.order_id = quarantined_orders.order_id
 
 ),
 

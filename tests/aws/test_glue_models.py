@@ -44,7 +44,7 @@ def test_silver_merges_delta_on_its_key_and_partitions_by_date(manifest, model):
     sql = node["compiled_code"]
     # the merge source holds one row per key: the latest delivery
     assert f"partition by {key}" in sql and "where delivery_rank = 1" in sql
-    assert f"from staging.{model.removeprefix('silver_')}" in sql  # the same staging tables
+    assert f"from staging.stg_shop__{model.removeprefix('silver_')}" in sql  # the same staging
 
 
 def test_the_registry_hooks_send_nothing_to_glue(manifest):

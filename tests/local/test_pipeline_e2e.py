@@ -45,14 +45,21 @@ BAD_ITEMS = "\n".join(
         "",
     ]
 )
+# An order delivered with a bad amount, its line item, and a valid delivery of it later.
+QUARANTINED_ORDER = f"{ORDERS_HEADER}\n6,900010,5,2025-04-06T10:00:00,abc,2025-04-06\n"
+ITEM_OF_QUARANTINED_ORDER = (
+    f"{ITEMS_HEADER}\n900010,900010,5,,1,1,0,2025-04-06T10:00:00,2025-04-06\n"
+)
+VALID_DELIVERY_OF_IT = QUARANTINED_ORDER.replace("abc", "10.00")
 
 pytestmark = pytest.mark.e2e
 BATCH_1_DAYS = [f"2025-04-{d:02d}" for d in range(1, 7)]
 
 
 def land(raw: Path, batch: int) -> None:
-    """Batch 1: products, orders of days 1-6, items of days 1-7 (day 7 before its orders).
-    Batch 2: the rest, a corrected order and faulty rows."""
+    """Batch 1: products, orders of days 1-6, items of days 1-7 (day 7 before its orders),
+    an order with a bad amount and its item. Batch 2: the rest, a corrected order, a valid
+    delivery of the bad one and faulty rows."""
     for dataset in ("products", "orders", "order_items"):
         (raw / dataset).mkdir(parents=True, exist_ok=True)
     for path in sorted(SAMPLE.glob("*/*")):
@@ -64,7 +71,11 @@ def land(raw: Path, batch: int) -> None:
         )
         if in_batch_1 == (batch == 1):
             shutil.copyfile(path, raw / path.parent.name / path.name)
+    if batch == 1:
+        (raw / "orders" / "2025-04-06-bad-amount.csv").write_text(QUARANTINED_ORDER)
+        (raw / "order_items" / "2025-04-06-of-bad-order.csv").write_text(ITEM_OF_QUARANTINED_ORDER)
     if batch == 2:
+        (raw / "orders" / "2025-04-13-valid-again.csv").write_text(VALID_DELIVERY_OF_IT)
         (raw / "orders" / "2025-04-13-correction.csv").write_text(CORRECTION)
         (raw / "orders" / "faulty.csv").write_text(BAD_ORDERS)
         (raw / "order_items" / "faulty.csv").write_text(BAD_ITEMS)
@@ -108,9 +119,9 @@ def two_batches(tmp_path_factory) -> dict:
     land(raw, 1)
     succeed("run", "--raw", str(raw), "--warehouse", str(wh), warehouse=wh)
     held_back = query(
-        "select count(*) as n from t where _is_held_back",
+        "select id, _reason from t where _is_held_back",
         t=open_table(wh, "quarantine", "order_items"),
-    )[0]["n"]
+    )
     land(raw, 2)
     output = succeed("run", "--raw", str(raw), "--warehouse", str(wh), warehouse=wh)
     return {"warehouse": wh, "raw": raw, "held_back_after_batch_1": held_back, "output": output}
@@ -118,13 +129,29 @@ def two_batches(tmp_path_factory) -> dict:
 
 def test_items_before_their_order_are_held_back_then_counted(two_batches):
     day_7_items = len((SAMPLE / "order_items" / "2025-04-07.csv").read_text().splitlines()) - 1
-    assert two_batches["held_back_after_batch_1"] == day_7_items
+    reasons = [r["_reason"] for r in two_batches["held_back_after_batch_1"]]
+    assert reasons.count("order not in silver yet: held back until it arrives") == day_7_items
     wh = two_batches["warehouse"]
     still_held = query(
         "select count(*) as n from t where _is_held_back",
         t=open_table(wh, "quarantine", "order_items"),
     )
     assert still_held == [{"n": 0}]
+
+
+def test_items_of_a_quarantined_order_wait_for_a_valid_delivery_of_it(two_batches):
+    assert {
+        "id": "900010",
+        "_reason": (
+            "order is quarantined (total_amount is not numeric): "
+            "held back until a valid delivery of it arrives"
+        ),
+    } in two_batches["held_back_after_batch_1"]
+    released = query(
+        "select id, order_id from t where id = 900010",
+        t=open_table(two_batches["warehouse"], "silver", "order_items"),
+    )
+    assert released == [{"id": 900010, "order_id": 900010}]
 
 
 def test_two_batches_equal_one_full_build(two_batches, full_build):
@@ -143,6 +170,22 @@ def test_full_refresh_on_the_same_bronze_equals_the_incremental_result(two_batch
         assert table_rows(copy, schema, table) == table_rows(
             two_batches["warehouse"], schema, table
         ), f"{schema}.{table} differs"
+
+
+def test_refreshing_silver_orders_alone_keeps_the_next_run_right(two_batches, full_build, tmp_path):
+    """The refresh gives every order a new `_in_silver_since`, later than the line items'
+    last merge: the next run reconsiders every item and must still equal a full build."""
+    copy = tmp_path / "wh"
+    shutil.copytree(two_batches["warehouse"], copy)
+    refresh = ("dbt", "run", "--select", "silver_orders", "--full-refresh", "--warehouse")
+    succeed(*refresh, str(copy), warehouse=copy)
+    items_version = open_table(copy, "silver", "order_items").version()
+    succeed("dbt", "build", "--warehouse", str(copy), warehouse=copy)
+    assert open_table(copy, "silver", "order_items").version() > items_version
+    for schema, table in TABLES:
+        assert table_rows(copy, schema, table) == table_rows(full_build, schema, table), (
+            f"{schema}.{table} differs"
+        )
 
 
 def test_second_run_merges_into_the_partitions_it_changes_and_appends_new_keys(two_batches):
