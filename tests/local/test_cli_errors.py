@@ -62,3 +62,15 @@ def test_query_beyond_the_engines_memory_pool_names_the_setting(tmp_path):
     assert result.returncode == 1
     assert "Failed to allocate" in said(result)
     assert f"set {pool} higher and run again" in said(result)
+
+
+def test_a_warehouse_that_cannot_be_written_is_named_with_the_way_out(tmp_path):
+    """A path through a regular file: not writable even by root, who ignores modes (the
+    permission case itself is in tests/local/test_pipeline.py)."""
+    (tmp_path / "file").write_text("")
+    warehouse = tmp_path / "file" / "warehouse"
+    result = cli("ingest", "--warehouse", str(warehouse), warehouse=warehouse)
+    assert result.returncode == 1
+    assert f"cannot write to {warehouse} (not a directory)" in said(result)
+    assert "pass --warehouse a folder you can write" in said(result)
+    assert "Traceback" not in result.stdout + result.stderr
