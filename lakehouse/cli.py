@@ -39,6 +39,7 @@ WarehouseOption = Annotated[
 @app.command("run")
 def run_command(raw: RawOption = SAMPLE_DATA, warehouse: WarehouseOption = Path("warehouse")):
     """Load every new raw file into Bronze, then `dbt build` Silver, quarantine and Gold."""
+    terminal.end_on_interrupt()
     warehouse = warehouse.resolve()
     with terminal.file_progress(raw) as on_file:
         try:
@@ -52,6 +53,7 @@ def run_command(raw: RawOption = SAMPLE_DATA, warehouse: WarehouseOption = Path(
 @app.command("ingest")
 def ingest_command(raw: RawOption = SAMPLE_DATA, warehouse: WarehouseOption = Path("warehouse")):
     """Load every new raw file into Bronze only."""
+    terminal.end_on_interrupt()
     warehouse = warehouse.resolve()
     with terminal.file_progress(raw) as on_file:
         try:
@@ -66,6 +68,7 @@ def ingest_command(raw: RawOption = SAMPLE_DATA, warehouse: WarehouseOption = Pa
 @app.command("dbt", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def dbt_command(ctx: typer.Context, warehouse: WarehouseOption = Path("warehouse")):
     """Run any dbt command on the warehouse, e.g. `lakehouse dbt test --select silver`."""
+    terminal.end_on_interrupt()
     dbt_runner.use_warehouse(warehouse)
     try:
         dbt_runner.check_engine(ctx.args)

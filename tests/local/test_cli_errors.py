@@ -1,8 +1,11 @@
 """The mistakes people make first get an answer that says what to do."""
 
+import signal
+import subprocess
+
 import pytest
 
-from tests.support import cli, free_port
+from tests.support import BIN, cli, free_port, succeed, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -74,3 +77,28 @@ def test_a_warehouse_that_cannot_be_written_is_named_with_the_way_out(tmp_path):
     assert f"cannot write to {warehouse} (not a directory)" in said(result)
     assert "pass --warehouse a folder you can write" in said(result)
     assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("command", [("run",), ("dbt", "build")])
+def test_ctrl_c_mid_build_ends_at_once_and_the_next_run_completes(tmp_path, command):
+    wh = tmp_path / "wh"
+    if command[0] == "dbt":
+        succeed("ingest", "--warehouse", str(wh), warehouse=wh)
+    out = tmp_path / "out.txt"
+    with out.open("w") as output:
+        process = subprocess.Popen(
+            [str(BIN / "lakehouse"), *command, "--warehouse", str(wh)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    # dbt has started building Silver, and the build is not over
+    wait_until(lambda: (wh / "silver").exists() or process.poll() is not None, 300)
+    assert (wh / "silver").exists() and process.poll() is None, "not caught mid-build"
+    process.send_signal(signal.SIGINT)
+    try:
+        assert process.wait(timeout=60) == 130
+    finally:
+        process.kill()
+    assert "Interrupted: stopped; run the command again to finish" in out.read_text()
+    # the lock is free and the next run completes the warehouse, its row accounting included
+    succeed("run", "--warehouse", str(wh), warehouse=wh)
