@@ -19,6 +19,7 @@ from lakehouse.local.pipeline import (
 from lakehouse.terminal import console
 from lakehouse.transform import dbt_runner, sail_engine
 from lakehouse.warehouse import maintenance
+from lakehouse.warehouse.tables import UnreadableTable, forget_missing_tables
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 
@@ -44,7 +45,7 @@ def run_command(raw: RawOption = SAMPLE_DATA, warehouse: WarehouseOption = Path(
     with terminal.file_progress(raw) as on_file:
         try:
             report = run(raw.resolve(), warehouse, on_file)
-        except PipelineError as e:
+        except (PipelineError, UnreadableTable) as e:
             console.print(f"[bold red]{e}[/]")
             raise typer.Exit(1) from None
     terminal.print_summary(report)
@@ -59,7 +60,7 @@ def ingest_command(raw: RawOption = SAMPLE_DATA, warehouse: WarehouseOption = Pa
         try:
             with warehouse_lock(warehouse):
                 files = ingest(raw.resolve(), warehouse, on_file)
-        except PipelineError as e:
+        except (PipelineError, UnreadableTable) as e:
             console.print(f"[bold red]{e}[/]")
             raise typer.Exit(1) from None
     terminal.print_files(files)
@@ -72,7 +73,8 @@ def dbt_command(ctx: typer.Context, warehouse: WarehouseOption = Path("warehouse
     dbt_runner.use_warehouse(warehouse)
     try:
         dbt_runner.check_engine(ctx.args)
-    except dbt_runner.EngineNotRunning as e:
+        forget_missing_tables(warehouse.resolve())  # as `lakehouse run` does before dbt
+    except (dbt_runner.EngineNotRunning, UnreadableTable) as e:
         console.print(f"[bold red]{e}[/]")
         raise typer.Exit(1) from None
     outcome = dbt_runner.install_packages()

@@ -1,11 +1,13 @@
 """The mistakes people make first get an answer that says what to do."""
 
+import shutil
 import signal
 import subprocess
+from pathlib import Path
 
 import pytest
 
-from tests.support import BIN, cli, free_port, succeed, wait_until
+from tests.support import BIN, TABLES, cli, free_port, succeed, table_rows, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -102,3 +104,47 @@ def test_ctrl_c_mid_build_ends_at_once_and_the_next_run_completes(tmp_path, comm
     assert "Interrupted: stopped; run the command again to finish" in out.read_text()
     # the lock is free and the next run completes the warehouse, its row accounting included
     succeed("run", "--warehouse", str(wh), warehouse=wh)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    wh = tmp_path_factory.mktemp("built") / "wh"
+    succeed("run", "--warehouse", str(wh), warehouse=wh)
+    return wh
+
+
+def damaged_copy(built: Path, tmp_path: Path, schema: str, table: str) -> Path:
+    """A copy of the built warehouse whose table has its last Delta commit cut short."""
+    wh = tmp_path / "wh"
+    shutil.copytree(built, wh)
+    last_commit = sorted((wh / schema / table / "_delta_log").glob("*.json"))[-1]
+    last_commit.write_text('{"commitInfo": ')
+    return wh
+
+
+def test_a_damaged_dbt_built_table_is_named_and_rebuilt_as_said(built, tmp_path):
+    wh = damaged_copy(built, tmp_path, "silver", "orders")
+    for command in (("run",), ("dbt", "build", "--full-refresh")):
+        result = cli(*command, "--warehouse", str(wh), warehouse=wh)
+        assert result.returncode == 1
+        assert f"the Delta table at {wh / 'silver' / 'orders'} cannot be read" in said(result)
+        assert "delete that folder, then `lakehouse run` builds the table again" in said(result)
+        assert "Traceback" not in result.stdout + result.stderr
+    shutil.rmtree(wh / "silver" / "orders")
+    succeed("run", "--warehouse", str(wh), warehouse=wh)
+    for schema, table in TABLES:
+        assert table_rows(wh, schema, table) == table_rows(built, schema, table), table
+
+
+def test_a_damaged_bronze_table_is_named_and_loaded_again_as_said(built, tmp_path):
+    wh = damaged_copy(built, tmp_path, "bronze", "orders")
+    result = cli("run", "--warehouse", str(wh), warehouse=wh)
+    assert result.returncode == 1
+    assert f"the Delta table at {wh / 'bronze' / 'orders'} cannot be read" in said(result)
+    assert "`lakehouse ingest` loads the raw files" in said(result)
+    assert "`lakehouse dbt build --full-refresh`" in said(result)
+    shutil.rmtree(wh / "bronze" / "orders")
+    succeed("ingest", "--warehouse", str(wh), warehouse=wh)
+    succeed("dbt", "build", "--full-refresh", "--warehouse", str(wh), warehouse=wh)
+    for schema, table in TABLES:
+        assert table_rows(wh, schema, table) == table_rows(built, schema, table), table
