@@ -19,6 +19,7 @@ from lakehouse.local.pipeline import (
 from lakehouse.terminal import console
 from lakehouse.transform import dbt_runner, sail_engine
 from lakehouse.warehouse import maintenance
+from lakehouse.warehouse.tables import UnreadableTable, forget_missing_tables
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 
@@ -39,11 +40,12 @@ WarehouseOption = Annotated[
 @app.command("run")
 def run_command(raw: RawOption = SAMPLE_DATA, warehouse: WarehouseOption = Path("warehouse")):
     """Load every new raw file into Bronze, then `dbt build` Silver, quarantine and Gold."""
+    terminal.end_on_interrupt()
     warehouse = warehouse.resolve()
     with terminal.file_progress(raw) as on_file:
         try:
             report = run(raw.resolve(), warehouse, on_file)
-        except PipelineError as e:
+        except (PipelineError, UnreadableTable) as e:
             console.print(f"[bold red]{e}[/]")
             raise typer.Exit(1) from None
     terminal.print_summary(report)
@@ -52,12 +54,13 @@ def run_command(raw: RawOption = SAMPLE_DATA, warehouse: WarehouseOption = Path(
 @app.command("ingest")
 def ingest_command(raw: RawOption = SAMPLE_DATA, warehouse: WarehouseOption = Path("warehouse")):
     """Load every new raw file into Bronze only."""
+    terminal.end_on_interrupt()
     warehouse = warehouse.resolve()
     with terminal.file_progress(raw) as on_file:
         try:
             with warehouse_lock(warehouse):
                 files = ingest(raw.resolve(), warehouse, on_file)
-        except PipelineError as e:
+        except (PipelineError, UnreadableTable) as e:
             console.print(f"[bold red]{e}[/]")
             raise typer.Exit(1) from None
     terminal.print_files(files)
@@ -101,10 +104,12 @@ def validate_command(
 @app.command("dbt", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def dbt_command(ctx: typer.Context, warehouse: WarehouseOption = Path("warehouse")):
     """Run any dbt command on the warehouse, e.g. `lakehouse dbt test --select silver`."""
+    terminal.end_on_interrupt()
     dbt_runner.use_warehouse(warehouse)
     try:
         dbt_runner.check_engine(ctx.args)
-    except dbt_runner.EngineNotRunning as e:
+        forget_missing_tables(warehouse.resolve())  # as `lakehouse run` does before dbt
+    except (dbt_runner.EngineNotRunning, UnreadableTable) as e:
         console.print(f"[bold red]{e}[/]")
         raise typer.Exit(1) from None
     outcome = dbt_runner.install_packages()

@@ -1,5 +1,9 @@
 """What `lakehouse` prints: progress bars while it works, and summaries when it is done."""
 
+import os
+import signal
+import sys
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,6 +19,33 @@ from lakehouse.local.validate import Validation, Verdict
 from lakehouse.warehouse.maintenance import TableOutcome
 
 console = Console()
+
+
+def end_on_interrupt() -> None:
+    """Make Ctrl-C end the process within moments, with exit code 130 and one line.
+
+    The embedded engine (pysail 0.7.2) stops itself on SIGINT while dbt's worker threads
+    still query it; their Spark Connect client then retries for about ten minutes, and
+    Python's KeyboardInterrupt waits in the main thread until a worker returns. Python's
+    own signal handler, which the engine's calls too, writes each signal to a wakeup pipe
+    whichever thread it lands on: a thread reading the pipe ends the process. The warehouse
+    is left as after a killed run, which the next run completes (Delta commits whole; the
+    operating system releases the warehouse's lock).
+    """
+    reader, writer = os.pipe()
+    os.set_blocking(writer, False)
+    signal.set_wakeup_fd(writer, warn_on_full_buffer=False)
+    signal.signal(signal.SIGINT, lambda *_: None)  # no KeyboardInterrupt: the thread acts
+
+    def wait_for_ctrl_c() -> None:
+        while (byte := os.read(reader, 1)) and byte[0] != signal.SIGINT:
+            pass
+        console.show_cursor(True)  # a progress bar hides it
+        console.print("\n[bold red]Interrupted[/]: stopped; run the command again to finish")
+        sys.stdout.flush()
+        os._exit(128 + signal.SIGINT)
+
+    threading.Thread(target=wait_for_ctrl_c, name="ctrl-c", daemon=True).start()
 
 
 @contextmanager

@@ -78,19 +78,33 @@ def _read_csv(path: Path) -> tuple[list[str], pa.Table]:
         raise RawFileError(path, "the file is empty: no header row")
     header = [_normalise(n) for n in next(csv.reader([first_line]))]
     try:
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in header},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        try:
+            table = _parse_csv(path, header)
+        except pa.ArrowInvalid as e:
+            if "straddles two block boundaries" not in str(e):
+                raise
+            # A row longer than Arrow's block (1 MB): one block for the whole file reads it,
+            # and only such a file pays for the parse on one thread.
+            table = _parse_csv(path, header, block_size=min(path.stat().st_size + 1, 2**31 - 1))
     except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
         # Arrow names the faulty row ("Row #12: Expected 9 columns, got 3").
         raise RawFileError(path, f"not a well-formed CSV file: {e}") from e
     return header, table
+
+
+def _parse_csv(path: Path, header: list[str], block_size: int | None = None) -> pa.Table:
+    return pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=block_size),
+        # Arrow cuts the file into blocks at line ends; only when told that a quoted value
+        # may hold one does it cut outside quotes (else an unclosed quote loses rows unsaid).
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in header},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
 
 
 def _read_xlsx(path: Path) -> tuple[list[str], pa.Table]:

@@ -83,15 +83,21 @@ def ingest(
 @contextmanager
 def warehouse_lock(warehouse: Path) -> Iterator[None]:
     """One writer per warehouse: a second run refuses at once instead of interleaving."""
-    warehouse.mkdir(parents=True, exist_ok=True)
     lock = FileLock(warehouse / ".lakehouse.lock", timeout=0)
     try:
+        warehouse.mkdir(parents=True, exist_ok=True)
         lock.acquire()
     except Timeout:
         raise PipelineError(
             "lock",
             f"another lakehouse run is using {warehouse} (lock file {lock.lock_file}); "
             "wait for it to finish",
+        ) from None
+    except OSError as e:  # read-only folder, a file in the path, a full disk...
+        raise PipelineError(
+            "lock",
+            f"cannot write to {warehouse} ({(e.strerror or str(e)).lower()}): "
+            "pass --warehouse a folder you can write",
         ) from None
     try:
         yield

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyarrow as pa
 from deltalake import DeltaTable, QueryBuilder, write_deltalake
-from deltalake.exceptions import TableNotFoundError
+from deltalake.exceptions import DeltaError, TableNotFoundError
 
 REGISTRY = ("meta", "tables")
 _REGISTRY_SCHEMA = pa.schema([("schema_name", pa.string()), ("table_name", pa.string())])
@@ -23,12 +23,38 @@ def table_path(warehouse: Path | str, schema: str, table: str) -> str:
     return f"{str(warehouse).rstrip('/')}/{schema}/{table}"
 
 
+class UnreadableTable(Exception):
+    """A Delta table whose log cannot be read; the message names its folder and the way out."""
+
+
 def open_table(warehouse: Path | str, schema: str, table: str) -> DeltaTable | None:
-    """The Delta table at its place in the layout, or None when it has not been written yet."""
+    """The Delta table at its place in the layout, or None when it has not been written yet.
+
+    Every run opens each registered table here first (ingestion, `forget_missing_tables`),
+    so a damaged log is reported here, naming the table, before the engine meets it."""
+    location = table_path(warehouse, schema, table)
     try:
-        return DeltaTable(table_path(warehouse, schema, table))
+        return DeltaTable(location)
     except TableNotFoundError:
         return None
+    except DeltaError as e:
+        cause = str(e).splitlines()[0]
+        raise UnreadableTable(
+            f"the Delta table at {location} cannot be read ({cause}); {_rebuild(schema)}"
+        ) from None
+
+
+def _rebuild(schema: str) -> str:
+    if schema == "bronze":
+        # Loading decides on the file hashes in Bronze itself (meta/landed_files.json only
+        # spares hashing), so every raw file is loaded again; staging appends, hence the
+        # full refresh.
+        return (
+            "delete that folder, then `lakehouse ingest` loads the raw files still in the "
+            "landing folder again and `lakehouse dbt build --full-refresh` rebuilds the "
+            "tables made from them"
+        )
+    return "delete that folder, then `lakehouse run` builds the table again"
 
 
 def query(sql: str, **tables: DeltaTable) -> list[dict]:

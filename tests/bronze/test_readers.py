@@ -80,6 +80,25 @@ def test_excel_first_sheet_numbers_read_as_their_text(tmp_path):
     assert rows[1]["total_amount"] == "131.93"
 
 
+def test_a_value_longer_than_arrows_block_is_read_whole(tmp_path):
+    """Arrow parses a CSV in blocks of 1 MB and refuses a row that spans two of them."""
+    path = tmp_path / "o.csv"
+    long_id = "9" * (3 * 2**20)
+    path.write_text(f"{HEADER}\n1,{long_id},3,x,9.5,y\n2,5,6,x,1.0,y\n")
+    rows = read_raw_file(path, ORDERS).table.to_pylist()
+    assert [r["order_id"] for r in rows] == [long_id, "5"]
+
+
+def test_an_unclosed_quote_in_a_long_file_names_the_row(tmp_path):
+    path = tmp_path / "o.csv"
+    good = "1,2,3,2025-04-01T00:00:00,9.5,2025-04-01\n" * 50_000
+    path.write_text(f'{HEADER}\n{good}4,"5,6,2025-04-01T00:00:00,9.5,2025-04-01\n{good}')
+    with pytest.raises(RawFileError) as error:
+        read_raw_file(path, ORDERS)
+    assert "not a well-formed CSV file" in str(error.value)
+    assert "Expected 6 columns" in str(error.value)
+
+
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [

@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -30,6 +31,18 @@ def test_a_second_run_on_the_same_warehouse_is_refused_clearly(tmp_path):
         holder.wait()
     with warehouse_lock(tmp_path):  # free again once the other run is gone
         pass
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through a read-only mode")
+def test_a_warehouse_the_user_cannot_write_is_named_with_the_way_out(tmp_path):
+    tmp_path.chmod(0o555)
+    try:
+        with pytest.raises(PipelineError) as error, warehouse_lock(tmp_path):
+            pass
+    finally:
+        tmp_path.chmod(0o755)
+    assert f"cannot write to {tmp_path} (permission denied)" in str(error.value)
+    assert "pass --warehouse a folder you can write" in str(error.value)
 
 
 def test_missing_raw_folder_and_empty_landing_are_named(tmp_path):
