@@ -16,6 +16,7 @@ from lakehouse.local.pipeline import (
     run,
     warehouse_lock,
 )
+from lakehouse.local.validate import validate
 from lakehouse.terminal import console
 from lakehouse.transform import dbt_runner, sail_engine
 from lakehouse.warehouse import maintenance
@@ -85,8 +86,7 @@ def validate_command(
     writing nothing to the warehouse. Exit 0: every row would load; 1: a row would be
     quarantined or a file rejected; 3: only line items waiting for their order; 2: no
     verdict (bad arguments, or the validation failed)."""
-    from lakehouse.local.validate import validate
-
+    terminal.end_on_interrupt()
     with terminal.file_progress(raw) as on_file:
         try:
             validation = validate(
