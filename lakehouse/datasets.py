@@ -6,19 +6,24 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Dataset:
     name: str
+    key: str  # one current row per key in Silver
     required_columns: tuple[str, ...]
 
 
 DATASETS: dict[str, Dataset] = {
     d.name: d
     for d in (
-        Dataset("products", ("product_id", "department_id", "department", "product_name")),
+        Dataset(
+            "products", "product_id", ("product_id", "department_id", "department", "product_name")
+        ),
         Dataset(
             "orders",
+            "order_id",
             ("order_num", "order_id", "user_id", "order_timestamp", "total_amount", "date"),
         ),
         Dataset(
             "order_items",
+            "id",
             (
                 "id",
                 "order_id",

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pytest
 from deltalake import write_deltalake
 
+from lakehouse.local import report
 from lakehouse.warehouse.tables import open_table, query
 from tests.support import (
     BIN,
@@ -136,37 +137,57 @@ def rows(wh: Path, schema: str, table: str, where: str) -> list[dict]:
 def test_every_bronze_row_is_accounted_for(faulty):
     for a in quality(faulty["wh"])["accounting"]:
         parts = a["current_in_silver"] + a["superseded"] + a["quarantined"] + a["held_back"]
-        assert parts == a["bronze"], a
+        assert parts == a["bronze"] and a["unaccounted"] == 0, a
     counts = quality(faulty["wh"])["test_counts"]
     assert counts.get("fail", 0) == counts.get("error", 0) == 0
 
 
+def plant_in_quarantine(wh: Path, row: dict) -> None:
+    """Append a copy of an orders' Bronze row to their quarantine."""
+    quarantine = open_table(wh, "quarantine", "orders")
+    schema = pa.schema(quarantine.schema().to_arrow())
+    planted = {"_reason": "planted", "_is_held_back": False, **row}
+    write_deltalake(quarantine, pa.Table.from_pylist([planted], schema), mode="append")
+
+
 def test_row_accounting_names_a_lost_row_and_a_row_counted_twice(faulty, tmp_path):
-    """The accounting test itself fails: Silver loses one order, and quarantine gains a
-    copy of the Bronze row of another order that stays current in Silver."""
+    """The accounting test itself fails, naming each planted row with the number of places
+    it is in: an order lost from Silver, and copies planted in quarantine of a quarantined
+    row, of a superseded row (order 10000's first delivery) and of a current row. The
+    report shows the imbalance."""
     wh = tmp_path / "wh"
     shutil.copytree(faulty["wh"], wh)
     lost = rows(wh, "silver", "orders", "order_id = 800005")[0]
     open_table(wh, "silver", "orders").delete("order_id = 800005")
-    kept = rows(wh, "silver", "orders", "order_id = 800006")[0]
-    where = f"_file_hash = '{kept['_file_hash']}' and _row_number = {kept['_row_number']}"
-    planted = {**rows(wh, "bronze", "orders", where)[0], "_reason": "planted"}
-    quarantine = open_table(wh, "quarantine", "orders")
-    schema = pa.schema(quarantine.schema().to_arrow())
-    row = pa.Table.from_pylist([{**planted, "_is_held_back": False}], schema)
-    write_deltalake(quarantine, row, mode="append")
+    current = rows(wh, "silver", "orders", "order_id = 800006")[0]
+    corrected = rows(wh, "silver", "orders", "order_id = 10000")[0]
+    superseded = rows(
+        wh, "bronze", "orders", f"order_id = '10000' and _file_hash != '{corrected['_file_hash']}'"
+    )[0]
+    quarantined = rows(wh, "quarantine", "orders", "order_id = '800001'")[0]
+    planted = {
+        "twice in quarantine": quarantined,
+        "in quarantine and superseded": superseded,
+        "in quarantine and current": current,
+    }
+    for row in planted.values():
+        where = f"_file_hash = '{row['_file_hash']}' and _row_number = {row['_row_number']}"
+        plant_in_quarantine(wh, rows(wh, "bronze", "orders", where)[0])
     result = cli("dbt", "test", "--select", "bronze_rows_accounted_for", warehouse=wh)
     assert result.returncode == 1
     failing = query(
         "select dataset, _file_hash, _row_number, places from t",
         t=open_table(wh, "test_failures", "bronze_rows_accounted_for"),
     )
-    assert sorted(tuple(r.values()) for r in failing) == sorted(
-        [
-            ("orders", lost["_file_hash"], lost["_row_number"], 0),
-            ("orders", kept["_file_hash"], kept["_row_number"], 2),
-        ]
+    named = {(r["dataset"], r["_file_hash"], r["_row_number"]): r["places"] for r in failing}
+    cases = {"nowhere": lost, **planted}
+    found = {c: named.get(("orders", r["_file_hash"], r["_row_number"])) for c, r in cases.items()}
+    assert found == {"nowhere": 0} | dict.fromkeys(planted, 2)
+    assert len(named) == len(cases), named
+    orders = next(
+        a for a in report.build(wh, [], {}, tmp_path)["accounting"] if a["dataset"] == "orders"
     )
+    assert orders["unaccounted"] == 1 - len(planted), orders
 
 
 def test_duplicate_file_under_another_name_is_skipped(faulty):
