@@ -9,6 +9,11 @@ class Dataset:
     key: str  # one current row per key in Silver
     required_columns: tuple[str, ...]
 
+    @property
+    def staging_table(self) -> str:
+        """The table of its staging model, which keeps the model's name (macros/naming.sql)."""
+        return f"stg_shop__{self.name}"
+
 
 DATASETS: dict[str, Dataset] = {
     d.name: d

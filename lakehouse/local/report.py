@@ -164,7 +164,7 @@ def _superseded(warehouse: Path, dataset: str) -> int:
     the rule of `bronze_rows_accounted_for`, over staging's typed keys."""
     key = DATASETS[dataset].key
     tables = {
-        "staging": _table(warehouse, "staging", dataset),
+        "staging": _table(warehouse, "staging", DATASETS[dataset].staging_table),
         "silver": _table(warehouse, "silver", dataset),
     }
     takeable = ""

@@ -24,6 +24,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
+from lakehouse.datasets import DATASETS
 from lakehouse.warehouse.tables import open_table, query
 from tests.support import ITEMS_HEADER, ORDERS_HEADER, TABLES, succeed
 
@@ -31,7 +32,6 @@ pytestmark = pytest.mark.e2e
 
 PRODUCTS_HEADER = "product_id,department_id,department,product_name"
 HEADERS = {"products": PRODUCTS_HEADER, "orders": ORDERS_HEADER, "order_items": ITEMS_HEADER}
-KEYS = {"products": "product_id", "orders": "order_id", "order_items": "id"}
 DAYS = ("2025-04-01", "2025-04-02")
 RUN_TIME = "_in_silver_since"  # when a key entered Silver: differs between the two builds
 
@@ -129,7 +129,7 @@ def test_incremental_runs_equal_a_full_refresh_and_account_for_every_row(batches
                 (raw / dataset).mkdir(parents=True, exist_ok=True)
                 (raw / dataset / name).write_text(text)
             succeed("run", "--raw", str(raw), "--warehouse", str(wh), warehouse=wh)
-            for dataset in KEYS:
+            for dataset in DATASETS:
                 assert_every_row_in_one_place(wh, dataset)
             shutil.rmtree(rebuilt, ignore_errors=True)
             shutil.copytree(wh, rebuilt)
@@ -149,9 +149,10 @@ def assert_every_row_in_one_place(wh: Path, dataset: str) -> None:
     """Counted here from the tables, apart from the models' SQL: each Bronze row is current
     in Silver or in quarantine, once; any other row has no `_reason` and its key's Silver
     row comes from a delivery at least as recent (superseded). Nothing comes from nowhere."""
-    key = KEYS[dataset]
+    key = DATASETS[dataset].key
     bronze = query("select * from t", t=open_table(wh, "bronze", dataset))
-    staged = {where(r): r for r in query("select * from t", t=open_table(wh, "staging", dataset))}
+    staging = open_table(wh, "staging", DATASETS[dataset].staging_table)
+    staged = {where(r): r for r in query("select * from t", t=staging)}
     silver = query("select * from t", t=open_table(wh, "silver", dataset))
     quarantine = query("select * from t", t=open_table(wh, "quarantine", dataset))
     placed = Counter(where(r) for r in silver + quarantine)
