@@ -95,7 +95,12 @@ def _read_csv(path: Path) -> tuple[list[str], pa.Table]:
 def _parse_csv(path: Path, header: list[str], block_size: int | None = None) -> pa.Table:
     return pacsv.read_csv(
         path,
-        read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=block_size),
+        # One thread: a threaded parse that fails (an unclosed quote) can leave a worker of
+        # Arrow's pool waiting forever, and the process then hangs at exit (pyarrow 19). On
+        # 70 MB of line items one thread parses as fast as two: the columns stay text.
+        read_options=pacsv.ReadOptions(
+            column_names=header, skip_rows=1, block_size=block_size, use_threads=False
+        ),
         # Arrow cuts the file into blocks at line ends; only when told that a quoted value
         # may hold one does it cut outside quotes (else an unclosed quote loses rows unsaid).
         parse_options=pacsv.ParseOptions(newlines_in_values=True),

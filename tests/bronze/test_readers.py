@@ -1,4 +1,6 @@
 import datetime as dt
+import subprocess
+import sys
 
 import openpyxl
 import pytest
@@ -97,6 +99,23 @@ def test_an_unclosed_quote_in_a_long_file_names_the_row(tmp_path):
         read_raw_file(path, ORDERS)
     assert "not a well-formed CSV file" in str(error.value)
     assert "Expected 6 columns" in str(error.value)
+
+
+def test_a_process_that_rejected_an_unclosed_quote_exits(tmp_path):
+    """A threaded Arrow parse that failed left a pool worker waiting, and about every
+    second process then hung at exit: a few processes each read such a file and exit."""
+    path = tmp_path / "o.csv"
+    good = "1,2,3,2025-04-01T00:00:00,9.5,2025-04-01\n" * 50_000
+    path.write_text(f'{HEADER}\n{good}4,"5,6,2025-04-01T00:00:00,9.5,2025-04-01\n{good}')
+    script = (
+        "import sys; from lakehouse.bronze.readers import RawFileError, read_raw_file; "
+        "from lakehouse.datasets import DATASETS\n"
+        "try: read_raw_file(__import__('pathlib').Path(sys.argv[1]), DATASETS['orders'])\n"
+        "except RawFileError: pass"
+    )
+    for _ in range(4):
+        # a hang detector, not a speed bound: a process ends in about a second
+        subprocess.run([sys.executable, "-c", script, str(path)], check=True, timeout=60)
 
 
 @pytest.mark.parametrize(
