@@ -200,11 +200,16 @@ def maintain_command(
 
 @app.command("bench")
 def bench_command(
-    orders_per_day: Annotated[
-        list[int], typer.Option(help="One scale per value (repeat the option)")
-    ] = [2_000, 6_500, 20_000],  # noqa: B006 (typer reads the default, never mutates it)
-    days: Annotated[int, typer.Option(min=1, help="Days of orders at every scale")] = 90,
+    days: Annotated[
+        list[int], typer.Option(min=1, help="A history length to build (repeat the option)")
+    ] = [30, 90, 180, 280],  # noqa: B006 (typer reads the default, never mutates it)
+    orders_per_day: Annotated[int, typer.Option(min=1, help="Orders a day at every length")] = (
+        20_000
+    ),
     peer: Annotated[bool, typer.Option(help="Also build with the JVM Spark peer")] = True,
+    peer_days: Annotated[
+        list[int], typer.Option(help="A history length the peer builds too (repeat the option)")
+    ] = [30, 90],  # noqa: B006
     out: Annotated[Path, typer.Option(help="Folder for results.json and bench.png")] = Path(
         "docs/benchmarks"
     ),
@@ -214,32 +219,42 @@ def bench_command(
     work: Annotated[
         Path | None, typer.Option(help="Scratch folder (default: a temporary one, removed)")
     ] = None,
+    replot: Annotated[
+        bool,
+        typer.Option(help="Only redraw the figures from OUT/results.json (a run stopped early)"),
+    ] = False,
 ):
-    """Build from scratch at each scale (ours, the floor, the peer), then one more day
-    incrementally on the largest; write the figures, the plot and the Markdown tables."""
+    """Generate the longest history once; at each history length build from scratch (ours,
+    the floor, the peer at its lengths) and add one more day incrementally; write the
+    figures, the plot and the Markdown tables."""
     from lakehouse.devtools.bench import figures
     from lakehouse.devtools.bench import run as bench
 
-    scales = [bench.Scale(days, n) for n in sorted(orders_per_day)]
-    # per scale: generate, ours, floor (, peer); then queries, the incremental day (on the
-    # peer too) and the figures
-    stages = len(scales) * (4 if peer else 3) + (4 if peer else 3)
-    if work is not None:
-        work.mkdir(parents=True, exist_ok=True)
-    with (
-        tempfile.TemporaryDirectory(prefix="lakehouse-bench-", dir=work) as scratch,
-        terminal.stages("bench", stages) as on_stage,
-    ):
-        out.mkdir(parents=True, exist_ok=True)
-        results = bench.run(
-            scales, Path(scratch), peer, SAMPLE_DATA, out / "results.json", on_stage
-        )
-        on_stage("write the figures")
-    (out / "results.json").write_text(json.dumps(results, indent=2))
+    results_file = out / "results.json"
+    if replot:
+        if not results_file.exists():
+            console.print(f"[red]No {results_file} to redraw the figures from[/]")
+            raise typer.Exit(1)
+        results = json.loads(results_file.read_text())
+    else:
+        try:
+            plan = bench.Plan(tuple(days), orders_per_day, tuple(peer_days) if peer else ())
+        except ValueError as e:
+            raise typer.BadParameter(str(e), param_hint="--peer-days") from e
+        if work is not None:
+            work.mkdir(parents=True, exist_ok=True)
+        with (
+            tempfile.TemporaryDirectory(prefix="lakehouse-bench-", dir=work) as scratch,
+            terminal.stages("bench", plan.stages() + 1) as on_stage,
+        ):
+            out.mkdir(parents=True, exist_ok=True)
+            results = bench.run(plan, Path(scratch), SAMPLE_DATA, results_file, on_stage)
+            on_stage("write the figures")
+        results_file.write_text(json.dumps(results, indent=2))
     figures.plot(results, out / "bench.png")
     figures.write_markdown(results, document)
     console.print(figures.markdown(results))
-    console.print(f"[bold]Figures[/]: {out / 'results.json'}, {out / 'bench.png'}, {document}")
+    console.print(f"[bold]Figures[/]: {results_file}, {out / 'bench.png'}, {document}")
 
 
 @app.command("engine")

@@ -1,4 +1,5 @@
-"""The benchmark's figures: ratios, per-step table, Markdown for docs/benchmarks.md, the plot."""
+"""The benchmark's figures: the target ratios by history length, per-step tables, Markdown
+for docs/benchmarks.md, the plot."""
 
 from pathlib import Path
 
@@ -11,6 +12,16 @@ GIB = 2**30
 # Steps of the local pipeline that the peer does too: ingestion and `dbt build`.
 COMPARABLE = ("ingest", "dbt build")
 MARKERS = ("<!-- bench:start -->", "<!-- bench:end -->")
+# The speed targets (docs/benchmarks.md, "Goals").
+GOALS = {
+    "ours_over_floor": 12.0,  # at most
+    "incremental_over_full": 0.15,  # at most
+    "ours_over_peer": 1 / 5,  # at most: 5x faster
+    "peak_gib": 4.0,  # under
+}
+# The incremental day's steps drawn by history length: the pipeline's, then dbt's layers
+# whose cost could grow with the history.
+DAY_STEPS = ("ingest", "dbt build", "maintenance", "dbt silver", "dbt gold", "dbt tests")
 
 
 def step(steps: list[dict], name: str) -> dict:
@@ -21,32 +32,38 @@ def seconds(steps: list[dict], *names: str) -> float:
     return sum(step(steps, n)["seconds"] for n in names)
 
 
+def peak_gib(steps: list[dict]) -> float:
+    return step(steps, "total")["peak_bytes"] / GIB
+
+
 def line_items(scale: dict) -> int:
     return scale["rows"]["order_items"]
 
 
 def ratios(results: dict) -> list[dict]:
-    """Per scale: ours / floor (whole pipeline), ours / peer (the same work), peaks."""
+    """Per history length: ours / floor (whole pipeline), the incremental day / the build
+    from scratch, ours / peer (the same work, from scratch and for the day), peaks."""
     rows = []
     for scale in results["scales"]:
         ours = scale["ours"]
         row = {
+            "days": scale["days"],
             "line_items": line_items(scale),
             "ours_seconds": seconds(ours, "total"),
             "ours_build_seconds": seconds(ours, *COMPARABLE),
             "floor_seconds": seconds(scale["floor"], "total"),
-            "ours_peak_gib": step(ours, "total")["peak_bytes"] / GIB,
+            "ours_peak_gib": peak_gib(ours),
         }
         row["ours_over_floor"] = row["ours_seconds"] / row["floor_seconds"]
-        if "peer" in scale:
-            row["peer_seconds"] = seconds(scale["peer"], "total")
-            row["peer_peak_gib"] = step(scale["peer"], "total")["peak_bytes"] / GIB
-            row["ours_over_peer"] = row["ours_build_seconds"] / row["peer_seconds"]
         if "incremental" in scale:
             row["incremental_seconds"] = seconds(scale["incremental"], "total")
             row["incremental_over_full"] = row["incremental_seconds"] / row["ours_seconds"]
+            row["incremental_peak_gib"] = peak_gib(scale["incremental"])
+        if "peer" in scale:
+            row["peer_seconds"] = seconds(scale["peer"], "total")
+            row["peer_peak_gib"] = peak_gib(scale["peer"])
+            row["ours_over_peer"] = row["ours_build_seconds"] / row["peer_seconds"]
         if "peer_incremental" in scale:
-            # the same comparison as for the full build, on the day added incrementally
             row["incremental_build_seconds"] = seconds(scale["incremental"], *COMPARABLE)
             row["peer_incremental_seconds"] = seconds(scale["peer_incremental"], "total")
             row["incremental_over_peer"] = (
@@ -59,61 +76,82 @@ def ratios(results: dict) -> list[dict]:
 def markdown(results: dict) -> str:
     m = results["machine"]
     packages = ", ".join(f"{n} {v}" for n, v in m["packages"].items())
+    end = results.get("finished", "stopped early")
+    load_end = _load(m["load_average_end"]) if "load_average_end" in m else "n/a"
     out = [
-        f"Run {results['started']} to {results['finished']} (UTC) on {m['cpu']}, "
+        f"Run {results['started']} to {end} (UTC) on {m['cpu']}, "
         f"{m['cores']} cores, {m['memory_gib']} GiB, {m['os']}; Python {m['python']}, "
         f"{m['java']}; {packages}. Load average at start {_load(m['load_average_start'])}, "
-        f"at end {_load(m['load_average_end'])}.",
-        "",
-        "| line items | ours (s) | floor (s) | peer (s) | ours / floor | ours / peer "
-        "| incremental / full | ours peak (GiB) | peer peak (GiB) |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"at end {load_end}.",
     ]
-    for r in ratios(results):
-        out.append(
-            f"| {r['line_items']:,} | {r['ours_seconds']:.1f} | {r['floor_seconds']:.1f} "
-            f"| {_f(r, 'peer_seconds', '.1f')} | {r['ours_over_floor']:.1f}x "
-            f"| {_f(r, 'ours_over_peer', '.2f', 'x')} | {_f(r, 'incremental_over_full', '.0%')} "
-            f"| {r['ours_peak_gib']:.2f} | {_f(r, 'peer_peak_gib', '.2f')} |"
-        )
-    for r in ratios(results):
-        if "incremental_over_peer" in r:
-            out += [
-                "",
-                f"One more day on {r['line_items']:,} line items: ours "
-                f"{r['incremental_seconds']:.1f} s in all, ingest + `dbt build` "
-                f"{r['incremental_build_seconds']:.1f} s; peer "
-                f"{r['peer_incremental_seconds']:.1f} s (JVM start, ingest, `dbt build`); "
-                "ours / peer "
-                f"{r['incremental_over_peer']:.2f}x.",
-            ]
-    largest = max(results["scales"], key=line_items)
-    out += ["", f"Per step at {line_items(largest):,} line items:", ""]
-    out += _steps_table(largest)
-    if "queries" in results:
-        out += ["", "Delta maintenance at the same scale (median of 5 runs, delta-rs):", ""]
-        out += [
-            "| query | table | files before | files after | seconds before | seconds after |",
-            "| --- | --- | ---: | ---: | ---: | ---: |",
-        ]
-        for q in results["queries"]:
-            out.append(
-                f"| {q['query']} | {q['table']} | {q['files_before']} | {q['files_after']} "
-                f"| {q['seconds_before']:.3f} | {q['seconds_after']:.3f} |"
-            )
-        maintained = step(largest["ours"], "maintained").get("tables", [])
-        changed = [t for t in maintained if t["files_before"] != t["files_after"]]
+    if "generate" in results:
+        g = results["generate"]
+        items = g["rows"]["order_items"]
         out += [
             "",
-            "| table | files before | files after | seconds |",
-            "| --- | ---: | ---: | ---: |",
+            f"Generated once: {g['days']} days x {g['orders_per_day']:,} orders, "
+            f"{items:,} line items in {g['seconds']:.1f} s ({items / g['seconds']:,.0f} "
+            "line items/s); each history length lands its first days.",
         ]
-        for t in changed:
-            out.append(
-                f"| {t['schema']}.{t['table']} | {t['files_before']} | {t['files_after']} "
-                f"| {t['seconds']:.1f} |"
-            )
+    out += ["", *_goals_table(results)]
+    if any("incremental" in s for s in results["scales"]):
+        out += ["", "One more day by history length, per step (seconds; peak GiB):", ""]
+        out += _incremental_table(results["scales"])
+    if results["scales"]:
+        compared = [s for s in results["scales"] if "peer" in s] or results["scales"]
+        largest = max(compared, key=line_items)
+        out += ["", f"Per step at {largest['days']} days ({line_items(largest):,} line items):"]
+        out += ["", *_steps_table(largest)]
+    if "queries" in results:
+        out += ["", *_queries_tables(results)]
     return "\n".join(out) + "\n"
+
+
+def _goals_table(results: dict) -> list[str]:
+    out = [
+        "| days | line items | ours (s) | floor (s) | ours / floor (goal <= "
+        f"{GOALS['ours_over_floor']:.0f}x) | one more day (s) | one more day / full (goal <= "
+        f"{GOALS['incremental_over_full']:.0%}) | peer (s) | ours / peer (goal <= "
+        f"{GOALS['ours_over_peer']:.2f}x) | peer, one more day (s) | ours / peer, one more day "
+        f"| ours peak (GiB, goal < {GOALS['peak_gib']:.0f}) | one more day peak (GiB) "
+        "| peer peak (GiB) |",
+        "| ---: " * 14 + "|",
+    ]
+    for r in ratios(results):
+        cells = (
+            f"{r['days']}",
+            f"{r['line_items']:,}",
+            f"{r['ours_seconds']:.1f}",
+            f"{r['floor_seconds']:.1f}",
+            f"{r['ours_over_floor']:.1f}x",
+            _f(r, "incremental_seconds", ".1f"),
+            _f(r, "incremental_over_full", ".0%"),
+            _f(r, "peer_seconds", ".1f"),
+            _f(r, "ours_over_peer", ".2f", "x"),
+            _f(r, "peer_incremental_seconds", ".1f"),
+            _f(r, "incremental_over_peer", ".2f", "x"),
+            f"{r['ours_peak_gib']:.2f}",
+            _f(r, "incremental_peak_gib", ".2f"),
+            _f(r, "peer_peak_gib", ".2f"),
+        )
+        out.append("| " + " | ".join(cells) + " |")
+    return out
+
+
+def _incremental_table(scales: list[dict]) -> list[str]:
+    days = [s for s in scales if "incremental" in s]
+    out = [
+        "| step | " + " | ".join(f"{s['days']} days" for s in days) + " |",
+        "| --- |" + " ---: |" * len(days),
+    ]
+    for name in _step_names([s["incremental"] for s in days]):
+        cells = [
+            f"{step(s['incremental'], name)['seconds']:.1f}; "
+            f"{step(s['incremental'], name)['peak_bytes'] / GIB:.2f}"
+            for s in days
+        ]
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
+    return out
 
 
 def _steps_table(scale: dict) -> list[str]:
@@ -127,16 +165,45 @@ def _steps_table(scale: dict) -> list[str]:
     titles = [c.replace("_", " ") for c in present]
     header = "| step | " + " | ".join(f"{c} (s) | {c} rows/s | {c} peak (GiB)" for c in titles)
     out = [header + " |", "| --- |" + " ---: | ---: | ---: |" * len(present)]
-    names: list[str] = []
-    for c in present:
-        names += [s["name"] for s in scale[c] if "seconds" in s and s["name"] not in names]
-    for name in names:
+    for name in _step_names([scale[c] for c in present]):
         cells = []
         for c in present:
             s = step(scale[c], name)
             speed = f"{new_rows[c] / s['seconds']:,.0f}" if s["seconds"] > 0.05 else ""
             cells.append(f"{s['seconds']:.1f} | {speed} | {s['peak_bytes'] / GIB:.2f}")
         out.append(f"| {name} | " + " | ".join(cells) + " |")
+    return out
+
+
+def _step_names(runs: list[list[dict]]) -> list[str]:
+    """The timed steps of all runs, in the order they first appear."""
+    names: list[str] = []
+    for steps in runs:
+        names += [s["name"] for s in steps if "seconds" in s and s["name"] not in names]
+    return names
+
+
+def _queries_tables(results: dict) -> list[str]:
+    longest = max(results["scales"], key=line_items)
+    out = [
+        f"Delta maintenance at {longest['days']} days (median of 5 runs, delta-rs):",
+        "",
+        "| query | table | files before | files after | seconds before | seconds after |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for q in results["queries"]:
+        out.append(
+            f"| {q['query']} | {q['table']} | {q['files_before']} | {q['files_after']} "
+            f"| {q['seconds_before']:.3f} | {q['seconds_after']:.3f} |"
+        )
+    maintained = step(longest["ours"], "maintained").get("tables", [])
+    out += ["", "| table | files before | files after | seconds |", "| --- | ---: | ---: | ---: |"]
+    for t in maintained:
+        if t["files_before"] != t["files_after"]:
+            out.append(
+                f"| {t['schema']}.{t['table']} | {t['files_before']} | {t['files_after']} "
+                f"| {t['seconds']:.1f} |"
+            )
     return out
 
 
@@ -161,39 +228,37 @@ def write_markdown(results: dict, document: Path) -> None:
 
 
 def plot(results: dict, path: Path) -> None:
+    """Time and peak memory of the build from scratch by line items (ours, floor, peer),
+    and the incremental day by history length (total and main steps)."""
     rows = ratios(results)
-    items = [r["line_items"] / 1e6 for r in rows]
-    fig, (time_ax, memory_ax) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, (time_ax, memory_ax, day_ax) = plt.subplots(1, 3, figsize=(16, 4.6))
     lines = (
-        ("ours (Sail + Delta)", "ours_seconds", "ours_peak_gib", "tab:blue"),
-        ("floor (Arrow CSV to Parquet)", "floor_seconds", None, "tab:orange"),
-        ("peer (PySpark JVM + Delta)", "peer_seconds", "peer_peak_gib", "tab:green"),
+        ("ours (Sail + Delta)", "ours_seconds", "ours_peak_gib", "tab:blue", "o-"),
+        ("ours: one more day", None, "incremental_peak_gib", "tab:blue", "D--"),
+        ("floor (Arrow CSV to Parquet)", "floor_seconds", None, "tab:orange", "o-"),
+        ("peer (PySpark JVM + Delta)", "peer_seconds", "peer_peak_gib", "tab:green", "o-"),
     )
-    for label, time_key, memory_key, color in lines:
-        if all(time_key in r for r in rows):
-            time_ax.plot(items, [r[time_key] for r in rows], "o-", color=color, label=label)
-        if memory_key and all(memory_key in r for r in rows):
-            memory_ax.plot(items, [r[memory_key] for r in rows], "o-", color=color, label=label)
-    days = (
-        ("ours: one more day, incremental", "incremental_seconds", "tab:blue"),
-        ("peer: one more day, incremental", "peer_incremental_seconds", "tab:green"),
-    )
-    for r in rows:
-        for label, key, color in days:
-            if key in r:
-                time_ax.plot(
-                    [r["line_items"] / 1e6],
-                    [r[key]],
-                    "D",
-                    color=color,
-                    markerfacecolor="white",
-                    label=label,
-                )
-    time_ax.set(xlabel="line items (millions)", ylabel="seconds", title="Time")
-    time_ax.legend()
-    memory_ax.axhline(4, color="grey", linestyle="--", label="goal: 4 GiB")
+    for label, time_key, memory_key, color, style in lines:
+        for ax, key in ((time_ax, time_key), (memory_ax, memory_key)):
+            drawn = [r for r in rows if key in r]
+            if key and drawn:
+                items = [r["line_items"] / 1e6 for r in drawn]
+                ax.plot(items, [r[key] for r in drawn], style, color=color, label=label)
+    time_ax.set(xlabel="line items (millions)", ylabel="seconds", title="Build from scratch")
+    memory_ax.axhline(GOALS["peak_gib"], color="grey", linestyle=":", label="goal: 4 GiB")
     memory_ax.set(xlabel="line items (millions)", ylabel="GiB", title="Peak memory")
-    memory_ax.legend()
+    days = [s for s in results["scales"] if "incremental" in s]
+    history = [s["days"] for s in days]
+    day_ax.plot(
+        history, [seconds(s["incremental"], "total") for s in days], "o-", color="k", label="total"
+    )
+    for name in DAY_STEPS:
+        style = "s--" if name.startswith("dbt ") and name != "dbt build" else "o-"
+        day_ax.plot(history, [seconds(s["incremental"], name) for s in days], style, label=name)
+    day_ax.set(xlabel="days of history", ylabel="seconds", title="One more day, by history length")
+    for ax in (time_ax, memory_ax, day_ax):
+        ax.set_ylim(bottom=0)
+        ax.legend(fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -1,12 +1,15 @@
-"""Run the benchmark: generate, build at each scale (ours, floor, peer), one incremental
-day on the largest (ours and peer), maintenance before/after; collect the figures."""
+"""Run the benchmark: generate the longest history once, then at each history length build
+from scratch (ours, floor, the peer where asked) and add one more day incrementally; time
+typical queries before and after maintenance on the longest; collect the figures."""
 
 import datetime as dt
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -23,56 +26,86 @@ PACKAGES = ("pysail", "dbt-core", "dbt-sail", "dbt-spark", "pyspark", "deltalake
 
 
 @dataclass(frozen=True)
-class Scale:
-    days: int
+class Plan:
+    """History lengths (days) to build from scratch, all at `orders_per_day`; the peer
+    builds the lengths in `peer_days` too."""
+
+    days: tuple[int, ...]
     orders_per_day: int
+    peer_days: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.days or min(self.days) < 1:
+            raise ValueError(f"history lengths must be 1 day or more, not {list(self.days)}")
+        if missing := sorted(set(self.peer_days) - set(self.days)):
+            raise ValueError(
+                f"the peer's history lengths {missing} are not among the lengths built "
+                f"({', '.join(map(str, sorted(self.days)))})"
+            )
+
+    def stages(self) -> int:
+        """Stages `run` reports: generate; per length ours, floor, the incremental day (and
+        the peer's two); the queries."""
+        return 1 + 3 * len(set(self.days)) + 2 * len(set(self.peer_days)) + 1
 
 
 def run(
-    scales: list[Scale],
+    plan: Plan,
     work: Path,
-    peer: bool,
     sample: Path,
     checkpoint: Path,
     on_stage: Callable[[str], None] = lambda _: None,
 ) -> dict:
     """Every measurement of one benchmark run, as a dict ready for JSON; written to
-    `checkpoint` after each scale too, so a run stopped early keeps what it measured."""
-    profile = Profile.from_sample(sample)
+    `checkpoint` after each history length too, so a run stopped early keeps what it
+    measured. Each length's scratch files are removed once it is measured."""
     results: dict = {"machine": machine(), "started": _now(), "scales": []}
-    largest = max(scales, key=lambda s: s.days * s.orders_per_day)
-    for scale in scales:
-        label = f"{scale.days} days x {scale.orders_per_day:,} orders"
-        folder = work / f"{scale.days}x{scale.orders_per_day}"
-        on_stage(f"{label}: generate")
-        raw_all, landing = folder / "generated", folder / "landing"
-        generate(
-            raw_all,
-            profile,
-            days=scale.days + 1,
-            orders_per_day=scale.orders_per_day,
-            start=START,
-        )
-        _land(raw_all, landing, days=scale.days)
-        measured: dict[str, Any] = {"days": scale.days, "orders_per_day": scale.orders_per_day}
+    longest = max(plan.days)
+    generated = work / "generated"
+    # the longest history and its next day, once: every length lands its first days
+    on_stage(f"generate {longest + 1} days x {plan.orders_per_day:,} orders")
+    started = time.time()
+    written = generate(
+        generated,
+        Profile.from_sample(sample),
+        days=longest + 1,
+        orders_per_day=plan.orders_per_day,
+        start=START,
+    )
+    results["generate"] = {
+        "days": longest + 1,
+        "orders_per_day": plan.orders_per_day,
+        "rows": written.rows,
+        "seconds": time.time() - started,
+    }
+    checkpoint.write_text(json.dumps(results, indent=2))
+    for days in sorted(set(plan.days)):
+        peer = days in plan.peer_days
+        label = f"{days} days"
+        folder = work / f"{days}d"
+        landing = folder / "landing"
+        _land(generated, landing, days=days)
+        measured: dict[str, Any] = {"days": days, "orders_per_day": plan.orders_per_day}
         measured["rows"] = _rows(landing)
         for kind in ("ours", "floor", "peer") if peer else ("ours", "floor"):
             on_stage(f"{label}: {kind}")
             measured[kind] = _worker(kind, landing, folder / kind)
-        if scale == largest:
-            warehouse = folder / "ours" / "warehouse"
+        if days == longest:
             on_stage(f"{label}: queries before/after maintenance")
-            results["queries"] = time_queries(warehouse, user_id=1001 + 7, product_id=42)
-            _land(raw_all, landing, days=scale.days + 1)
-            measured["incremental_rows"] = _rows(landing)
-            on_stage(f"{label}: one more day (incremental)")
-            measured["incremental"] = _worker("ours", landing, folder / "ours")
-            if peer:
-                on_stage(f"{label}: one more day on the peer (incremental)")
-                measured["peer_incremental"] = _worker("peer", landing, folder / "peer")
-            measured["incremental_day"] = (START + dt.timedelta(days=scale.days)).isoformat()
+            results["queries"] = time_queries(
+                folder / "ours" / "warehouse", user_id=1001 + 7, product_id=42
+            )
+        _land(generated, landing, days=days + 1)
+        measured["incremental_rows"] = _rows(landing)
+        measured["incremental_day"] = (START + dt.timedelta(days=days)).isoformat()
+        on_stage(f"{label}: one more day (incremental)")
+        measured["incremental"] = _worker("ours", landing, folder / "ours")
+        if peer:
+            on_stage(f"{label}: one more day on the peer (incremental)")
+            measured["peer_incremental"] = _worker("peer", landing, folder / "peer")
         results["scales"].append(measured)
         checkpoint.write_text(json.dumps(results, indent=2))
+        shutil.rmtree(folder)  # warehouses of 30M line items fill a small disk
     results["finished"] = _now()
     results["machine"]["load_average_end"] = os.getloadavg()
     return results
