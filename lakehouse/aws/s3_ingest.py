@@ -5,12 +5,12 @@ rules); this entry point only adapts S3 to it. Each waiting object under
 RAW_PREFIX<dataset>/ is downloaded to a temporary folder that mirrors its key and loaded, in
 key order, the rows of all of them in one Delta commit. Then each is moved: to
 archive/<run id>/<key> once loaded, skipped or empty, to rejected/<run id>/<key> with
-<key>.error.txt beside it when rejected. Objects are moved only after the commit, so a job
-killed half-way leaves them waiting: the next run loads them all again, once, or skips by
-its hash an object whose rows were committed and archives it. The Bronze table lives in the database
-`<database prefix>bronze` (the template passes `<EnvironmentName>_`): its files at
-WAREHOUSE/<database>/<dataset>, like every table dbt builds, and its entry in the Glue Data
-Catalog. The figures are published to CloudWatch.
+<key>.error.txt beside it when rejected. Objects are moved only after the commit: a job
+killed before it leaves them all waiting, and the next run loads them, once; one killed
+while moving them leaves the rest waiting, which the next run skips by their hash and
+archives. The Bronze table lives in the database `<database prefix>bronze` (the template
+passes `<EnvironmentName>_`): its files at WAREHOUSE/<database>/<dataset>, like every table
+dbt builds, and its entry in the Glue Data Catalog. The figures are published to CloudWatch.
 
 Glue passes job parameters as `--name value` arguments, e.g.
   --dataset orders --raw_bucket shop-raw --warehouse s3://shop-lake/warehouse --environment prod
