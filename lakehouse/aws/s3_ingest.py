@@ -3,13 +3,14 @@
 The local loader does the work (`BronzeLoader`: same SHA-256 idempotence, same rejection
 rules); this entry point only adapts S3 to it. Each waiting object under
 RAW_PREFIX<dataset>/ is downloaded to a temporary folder that mirrors its key and loaded, in
-key order. Then it is moved: to archive/<run id>/<key> once loaded, skipped or empty, to
-rejected/<run id>/<key> with <key>.error.txt beside it when rejected. An object is moved only
-after its rows are committed, so a job killed half-way leaves it waiting, and the next run
-skips it by its hash and archives it. The Bronze table lives in the database
-`<database prefix>bronze` (the template passes `<EnvironmentName>_`): its files at
-WAREHOUSE/<database>/<dataset>, like every table dbt builds, and its entry in the Glue Data
-Catalog. The figures are published to CloudWatch.
+key order, the rows of all of them in one Delta commit. Then each is moved: to
+archive/<run id>/<key> once loaded, skipped or empty, to rejected/<run id>/<key> with
+<key>.error.txt beside it when rejected. Objects are moved only after the commit: a job
+killed before it leaves them all waiting, and the next run loads them, once; one killed
+while moving them leaves the rest waiting, which the next run skips by their hash and
+archives. The Bronze table lives in the database `<database prefix>bronze` (the template
+passes `<EnvironmentName>_`): its files at WAREHOUSE/<database>/<dataset>, like every table
+dbt builds, and its entry in the Glue Data Catalog. The figures are published to CloudWatch.
 
 Glue passes job parameters as `--name value` arguments, e.g.
   --dataset orders --raw_bucket shop-raw --warehouse s3://shop-lake/warehouse --environment prod
@@ -19,6 +20,7 @@ Glue passes job parameters as `--name value` arguments, e.g.
 import argparse
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,20 +99,16 @@ def waiting_keys(s3, settings: Settings) -> list[str]:
 
 
 def ingest(settings: Settings, s3, glue, cloudwatch) -> list[FileResult]:
-    results = []
     with tempfile.TemporaryDirectory() as tmp:
         raw_root = Path(tmp)
         loader = BronzeLoader(
             settings.warehouse, settings.dataset, raw_root, settings.bronze_database
         )
-        for key in waiting_keys(s3, settings):
-            local = raw_root / key.removeprefix(settings.raw_prefix)
-            local.parent.mkdir(parents=True, exist_ok=True)
-            s3.download_file(settings.raw_bucket, key, str(local))
-            result = loader.load(local)
+        keys = waiting_keys(s3, settings)
+        results = loader.load(_downloaded(s3, settings, keys, raw_root))
+        # Moved only now that the loaded rows are committed, in one commit for the dataset
+        for key, result in zip(keys, results, strict=True):
             _move(s3, settings, key, result)
-            results.append(result)
-            local.unlink()
     name = settings.dataset.name
     catalog.register_delta_table(
         glue,
@@ -121,6 +119,17 @@ def ingest(settings: Settings, s3, glue, cloudwatch) -> list[FileResult]:
     )
     metrics.publish(cloudwatch, settings.environment, name, figures(results))
     return results
+
+
+def _downloaded(s3, settings: Settings, keys: list[str], raw_root: Path) -> Iterator[Path]:
+    """Each object as a local file, fetched when the loader asks for it and deleted once it
+    has been read, so the temporary folder holds one object at a time."""
+    for key in keys:
+        local = raw_root / key.removeprefix(settings.raw_prefix)
+        local.parent.mkdir(parents=True, exist_ok=True)
+        s3.download_file(settings.raw_bucket, key, str(local))
+        yield local
+        local.unlink()
 
 
 def figures(results: list[FileResult]) -> dict[str, int]:

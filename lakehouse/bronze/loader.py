@@ -1,13 +1,17 @@
 """Append raw files to the Bronze Delta tables, each file once whatever its name.
 
-A file's identity is the SHA-256 of its bytes. Its rows and their `_file_hash` are committed
-to Bronze in one Delta append, so the check "already loaded?" reads Bronze itself: a run
-killed at any point never leaves a file half-loaded or loaded twice. Each file's
+A file's identity is the SHA-256 of its bytes. A run's new files of a dataset, their rows
+and their `_file_hash`, are committed to Bronze in one Delta append, so the check "already
+loaded?" reads Bronze itself: a run killed at any point commits nothing of the dataset it
+was loading, and never leaves a file half-loaded or loaded twice. One commit, not one per
+file, also writes files of the table's target size, where a file each would leave a small
+Parquet file per day for maintenance to compact. Each file's
 `_loaded_at` is later than the previous file's of the dataset: the load order, which the
 models use to pick the latest delivery of a key.
 """
 
 import hashlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -84,42 +88,113 @@ class BronzeLoader:
         latest = latest_value(delta, "_loaded_at")
         self._last_loaded_at = max(self._last_loaded_at, latest or self._last_loaded_at)
 
-    def load(self, path: Path, known_hash: str | None = None) -> FileResult:
-        """Load one file. `known_hash`, the file's SHA-256 when the caller already knows
-        it, spares reading a file that Bronze already holds."""
+    def load(
+        self,
+        paths: Iterable[Path],
+        known_hash: Callable[[Path], str | None] = lambda _: None,
+        on_file: Callable[[FileResult], None] = lambda _: None,
+    ) -> list[FileResult]:
+        """Load `paths`, in that order, in one Delta commit; their results in the same order.
+
+        The files stream into the commit one at a time, so memory holds one file's rows,
+        not the dataset's. `known_hash(path)`, the file's SHA-256 when the caller already
+        knows it, spares reading a file that Bronze already holds. `on_file` hears of every
+        file after the commit, in load order: a file reported loaded is in Bronze, and the
+        callback runs in the caller's thread, not in delta-rs's, which reads the stream on
+        a thread of its own runtime (where a callback touching a Delta table panics). A
+        failure before the commit commits nothing and raises; the loader then knows of no
+        file of this call.
+        """
+        delivery = _Delivery(dict(self._seen), self._last_loaded_at)
+        batches = (
+            batch for path in paths for batch in self._read(path, known_hash(path), delivery)
+        )
+        self._append(batches)
+        self._seen, self._last_loaded_at = delivery.seen, delivery.last_loaded_at
+        for result in delivery.results:
+            on_file(result)
+        return delivery.results
+
+    def _read(
+        self, path: Path, known_hash: str | None, delivery: "_Delivery"
+    ) -> Iterator[pa.RecordBatch]:
+        """The rows of one file with their load metadata, none if it is not to be loaded."""
+        result, rows = self._decide(path, known_hash, delivery)
+        delivery.results.append(result)
+        if rows is not None:
+            yield from rows.to_batches()
+
+    def _decide(
+        self, path: Path, known_hash: str | None, delivery: "_Delivery"
+    ) -> tuple[FileResult, pa.Table | None]:
         name = self.dataset.name
-        if known_hash in self._seen:
+        if known_hash in delivery.seen:
             file_hash = known_hash
         else:
             file_hash = hashlib.sha256(path.read_bytes()).hexdigest()
-        if file_hash in self._seen:
-            detail = f"same content as {self._seen[file_hash]}"
-            return FileResult(name, path, Outcome.SKIPPED, detail=detail, file_hash=file_hash)
+        if file_hash in delivery.seen:
+            detail = f"same content as {delivery.seen[file_hash]}"
+            return FileResult(name, path, Outcome.SKIPPED, detail=detail, file_hash=file_hash), None
         try:
             raw = read_raw_file(path, self.dataset)
         except RawFileError as e:
-            return FileResult(name, path, Outcome.REJECTED, detail=e.problem, file_hash=file_hash)
+            rejected = FileResult(
+                name, path, Outcome.REJECTED, detail=e.problem, file_hash=file_hash
+            )
+            return rejected, None
         ignored = f"ignored extra column(s): {', '.join(raw.ignored_columns)}"
         detail = ignored if raw.ignored_columns else ""
         if raw.table.num_rows == 0:
             detail = detail or "header only"
-            return FileResult(name, path, Outcome.EMPTY, detail=detail, file_hash=file_hash)
-        source_file = (
-            str(path.relative_to(self.raw_root))
-            if path.is_relative_to(self.raw_root)
-            else str(path)
-        )
+            return FileResult(name, path, Outcome.EMPTY, detail=detail, file_hash=file_hash), None
         # Each file's load time is later than the previous file's, even on a coarse clock:
         # `_loaded_at` orders deliveries, and with `_row_number` it identifies a row.
-        loaded_at = max(datetime.now(UTC), self._last_loaded_at + timedelta(microseconds=1))
-        self._append(_with_load_metadata(raw.table, source_file, file_hash, loaded_at))
-        self._seen[file_hash] = source_file
-        self._last_loaded_at = loaded_at
-        rows = raw.table.num_rows
-        return FileResult(name, path, Outcome.LOADED, rows, detail, file_hash)
+        loaded_at = max(datetime.now(UTC), delivery.last_loaded_at + timedelta(microseconds=1))
+        source_file = _source_file(path, self.raw_root)
+        delivery.last_loaded_at = loaded_at
+        delivery.seen[file_hash] = source_file  # a later copy in this call is skipped
+        rows = _with_load_metadata(raw.table, source_file, file_hash, loaded_at)
+        loaded = FileResult(name, path, Outcome.LOADED, raw.table.num_rows, detail, file_hash)
+        return loaded, rows
 
-    def _append(self, table: pa.Table) -> None:
-        write_deltalake(self._delta, table, mode="append")
+    def _append(self, batches: Iterator[pa.RecordBatch]) -> None:
+        """Append the batches in one commit, none when there are none (no empty commit)."""
+        first = next(batches, None)
+        if first is None:
+            return
+        failure: list[BaseException] = []
+
+        def remembering_failure() -> Iterator[pa.RecordBatch]:
+            try:
+                yield first
+                yield from batches
+            except BaseException as e:
+                failure.append(e)
+                raise
+
+        stream = pa.RecordBatchReader.from_batches(first.schema, remembering_failure())
+        try:
+            # delta-rs cuts the stream into files of the table's target size (100 MB unless
+            # `delta.targetFileSize` says otherwise), so Bronze starts with nothing to compact.
+            write_deltalake(self._delta, stream, mode="append")
+        except Exception:
+            if failure:
+                # The stream's own error (Ctrl-C, a vanished file), not delta-rs's wrapping of it
+                raise failure[0] from None
+            raise
+
+
+@dataclass
+class _Delivery:
+    """What one `load` call has decided so far; the loader adopts it once committed."""
+
+    seen: dict[str, str]  # file hash -> source file, the earlier runs' and this call's
+    last_loaded_at: datetime
+    results: list[FileResult] = field(default_factory=list)
+
+
+def _source_file(path: Path, raw_root: Path) -> str:
+    return str(path.relative_to(raw_root)) if path.is_relative_to(raw_root) else str(path)
 
 
 _LOAD_METADATA_COLUMNS: list[tuple[str, pa.DataType]] = [

@@ -70,12 +70,11 @@ def ingest(
         # The local engine's catalog (on AWS the Glue Data Catalog, which s3_ingest writes:
         # its three jobs run at once and must share no table)
         register_table(warehouse, BRONZE, name)
-        for path in paths:
-            result = loader.load(path, landed.known_hash(path))
+        loaded = loader.load(paths, landed.known_hash, on_file)  # one commit per dataset
+        for result in loaded:
             if result.outcome in (Outcome.LOADED, Outcome.SKIPPED):
-                landed.remember(path, result.file_hash)
-            results.append(result)
-            on_file(result)
+                landed.remember(result.path, result.file_hash)
+        results += loaded
     landed.save()
     return results
 

@@ -130,6 +130,32 @@ def test_a_redelivered_file_is_archived_without_loading_again(aws, landing):
     assert count_rows("s3://lake/warehouse", "test_bronze", "orders") == 500
 
 
+def test_a_job_failing_half_way_commits_nothing_moves_nothing_and_the_next_loads_all(
+    aws, landing, monkeypatch
+):
+    landing("incoming/orders/2025-04-01.csv", landing.orders[0])
+    landing("incoming/orders/2025-04-02.csv", landing.orders[1])
+    s3 = aws("s3")
+    real_download = s3.download_file
+
+    def lost_at_day2(bucket, key, filename):
+        if key.endswith("2025-04-02.csv"):
+            raise ConnectionError("connection reset")  # day 1's rows already streamed
+        real_download(bucket, key, filename)
+
+    monkeypatch.setattr(s3, "download_file", lost_at_day2)
+    settings = parse_settings(["--dataset", "orders", "--run_id", "run-1", *ARGS])
+    with pytest.raises(ConnectionError):
+        s3_ingest.ingest(settings, s3, aws("glue"), aws("cloudwatch"))
+    assert keys(s3, "archive/") == []
+    assert count_rows("s3://lake/warehouse", "test_bronze", "orders") == 0
+
+    monkeypatch.setattr(s3, "download_file", real_download)
+    main(["--dataset", "orders", "--run_id", "run-2", *ARGS])
+    assert keys(s3, "incoming/") == []
+    assert count_rows("s3://lake/warehouse", "test_bronze", "orders") == 1000
+
+
 BAD_PARAMETERS = {
     "--dataset 'customers' is not a dataset; expected one of products, orders, order_items": [
         "--dataset", "customers", *ARGS,

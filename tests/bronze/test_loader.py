@@ -1,5 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from lakehouse.bronze import loader
 from lakehouse.bronze.loader import Outcome
 from lakehouse.local.pipeline import ingest
@@ -107,3 +109,71 @@ def test_load_after_another_warehouse_skips_its_files_and_only_reads_it(tmp_path
     before = query(latest, t=open_table(tmp_path / "wh", "bronze", "orders"))[0]["t"]
     after = query(latest, t=open_table(tmp_path / "scratch", "bronze", "orders"))[0]["t"]
     assert after > before
+
+
+def bronze_orders(warehouse):
+    return open_table(warehouse, "bronze", "orders")
+
+
+def test_a_run_appends_each_dataset_in_one_commit_of_one_file(tmp_path, landing):
+    for day in ("day1", "day2", "day3"):
+        landing("orders", f"{day}.csv", HEADER + "\n" + ROWS.replace("9.5", day[-1]))
+    ingest(landing.root, tmp_path / "wh")
+    table = bronze_orders(tmp_path / "wh")
+    assert [c["operation"] for c in table.history()] == ["WRITE", "CREATE TABLE"]
+    assert len(table.file_uris()) == 1
+    assert query("select count(*) as n from t", t=table) == [{"n": 6}]
+
+
+def test_nothing_new_makes_no_commit(tmp_path, landing):
+    landing("orders", "day1.csv", HEADER + "\n" + ROWS)
+    ingest(landing.root, tmp_path / "wh")
+    version = bronze_orders(tmp_path / "wh").version()
+    landing("orders", "empty.csv", HEADER + "\n")
+    ingest(landing.root, tmp_path / "wh")
+    assert bronze_orders(tmp_path / "wh").version() == version
+
+
+def test_a_run_killed_mid_stream_commits_nothing_and_the_next_loads_each_file_once(
+    tmp_path, landing, monkeypatch
+):
+    for day in ("day1", "day2", "day3"):
+        landing("orders", f"{day}.csv", HEADER + "\n" + ROWS.replace("9.5", day[-1]))
+    real_read = loader.read_raw_file
+
+    def killed_at_day2(path, dataset):
+        if path.name == "day2.csv":
+            raise KeyboardInterrupt  # Ctrl-C while delta-rs holds day1's rows
+        return real_read(path, dataset)
+
+    monkeypatch.setattr(loader, "read_raw_file", killed_at_day2)
+    heard = []
+    with pytest.raises(KeyboardInterrupt):  # the run's own error, not delta-rs's wrapping
+        ingest(landing.root, tmp_path / "wh", heard.append)
+    assert query("select count(*) as n from t", t=bronze_orders(tmp_path / "wh")) == [{"n": 0}]
+    assert heard == []  # no file reported loaded that was not committed
+
+    monkeypatch.setattr(loader, "read_raw_file", real_read)
+    results = ingest(landing.root, tmp_path / "wh")
+    assert set(outcomes(results).values()) == {Outcome.LOADED}
+    rows = query(
+        "select _source_file, count(*) as n from t group by 1 order by 1",
+        t=bronze_orders(tmp_path / "wh"),
+    )
+    assert rows == [{"_source_file": f"orders/day{n}.csv", "n": 2} for n in (1, 2, 3)]
+
+
+def test_files_are_reported_in_load_order_once_the_commit_is_done(tmp_path, landing):
+    landing("orders", "a.csv", HEADER + "\n" + ROWS)
+    landing("orders", "b.csv", "order_id,user_id\n1,2\n")
+    landing("orders", "c.csv", HEADER + "\n" + ROWS)
+    landing("orders", "d.csv", HEADER + "\n" + ROWS.replace("9.5", "4"))
+    heard = []
+
+    def on_file(result):  # also shows that a callback may read the table it is told about
+        hashes = query("select distinct _file_hash from t", t=bronze_orders(tmp_path / "wh"))
+        heard.append((result.path.name, result.file_hash in {r["_file_hash"] for r in hashes}))
+
+    results = ingest(landing.root, tmp_path / "wh", on_file)
+    assert [r.path.name for r in results] == ["a.csv", "b.csv", "c.csv", "d.csv"]
+    assert heard == [("a.csv", True), ("b.csv", False), ("c.csv", True), ("d.csv", True)]
