@@ -51,7 +51,7 @@ def steps_of_dbt_build(run_results: dict, manifest: dict) -> dict[str, list[tupl
 def _step(name: str, windows: list[tuple[float, float]], memory: MemorySampler) -> dict:
     return {
         "name": name,
-        "seconds": sum(end - start for start, end in windows),
+        "seconds": dbt_runner.busy_seconds(windows),
         "peak_bytes": max(memory.peak(start, end) for start, end in windows),
     }
 
