@@ -31,15 +31,24 @@ def serve(host: str, port: int) -> None:
     server.start(background=False)
 
 
+# The port a run's own engine takes when it is free: dbt parses the whole project again
+# (some seconds) whenever the profile's port differs from the last invocation's.
+RUN_PORT = 50052
+
+
 @contextmanager
 def running(host: str = "127.0.0.1") -> Iterator[int]:
-    """A Spark Connect server on a free port of HOST, in this process, for the duration of
-    the block (stopped also when the block fails); yields its port."""
+    """A Spark Connect server on HOST, in this process, for the duration of the block
+    (stopped also when the block fails); yields its port: RUN_PORT, else a free one."""
     from pysail.spark import SparkConnectServer
 
     use_memory_pool()
-    server = SparkConnectServer(ip=host, port=0)
-    server.start(background=True)
+    server = SparkConnectServer(ip=host, port=RUN_PORT)
+    try:
+        server.start(background=True)
+    except OSError:  # taken, e.g. by a run on another warehouse
+        server = SparkConnectServer(ip=host, port=0)
+        server.start(background=True)
     try:
         address = server.listening_address
         if address is None:
