@@ -89,9 +89,10 @@ def validate_command(
     terminal.end_on_interrupt()
     with terminal.file_progress(raw) as on_file:
         try:
-            validation = validate(
-                raw.resolve(), warehouse.resolve() if warehouse else None, on_file, rows
-            )
+            with dbt_runner.own_engine():
+                validation = validate(
+                    raw.resolve(), warehouse.resolve() if warehouse else None, on_file, rows
+                )
         except PipelineError as e:
             console.print(f"[bold red]{e}[/]")
             raise typer.Exit(2) from None
@@ -114,7 +115,8 @@ def dbt_command(ctx: typer.Context, warehouse: WarehouseOption = Path("warehouse
         raise typer.Exit(1) from None
     outcome = dbt_runner.install_packages()
     if outcome.success:
-        outcome = dbt_runner.invoke(ctx.args)
+        with dbt_runner.own_engine(ctx.args):
+            outcome = dbt_runner.invoke(ctx.args)
     if outcome.hint:
         console.print(f"[bold yellow]{outcome.hint}[/]")
     raise typer.Exit(0 if outcome.success else 1)

@@ -24,8 +24,8 @@ console = Console()
 def end_on_interrupt() -> None:
     """Make Ctrl-C end the process within moments, with exit code 130 and one line.
 
-    The embedded engine (pysail 0.7.2) stops itself on SIGINT while dbt's worker threads
-    still query it; their Spark Connect client then retries for about ten minutes, and
+    The engine in this process (pysail 0.7.2) stops itself on SIGINT while dbt's worker
+    threads still query it; their Spark Connect client then retries for about ten minutes, and
     Python's KeyboardInterrupt waits in the main thread until a worker returns. Python's
     own signal handler, which the engine's calls too, writes each signal to a wakeup pipe
     whichever thread it lands on: a thread reading the pipe ends the process. The warehouse

@@ -125,21 +125,22 @@ def run(
             raise PipelineError("dbt deps", outcome.exception or "see the dbt log above")
         report.seconds["dbt deps"] = time.perf_counter() - started
 
-        started = time.perf_counter()
-        outcome = dbt_runner.invoke(["build", *dbt_args])
-        report.seconds["dbt build"] = time.perf_counter() - started
-        for layer, seconds in sorted(outcome.seconds_by_layer.items()):
-            report.seconds[f"  {layer}"] = seconds
-
-        if outcome.success:
+        with dbt_runner.own_engine(dbt_args):
             started = time.perf_counter()
-            report.maintained = maintenance.maintain_locally(warehouse)
-            report.seconds["maintenance"] = time.perf_counter() - started
+            outcome = dbt_runner.invoke(["build", *dbt_args])
+            report.seconds["dbt build"] = time.perf_counter() - started
+            for layer, seconds in sorted(outcome.seconds_by_layer.items()):
+                report.seconds[f"  {layer}"] = seconds
 
-        # Stale Bronze only warns (severity policy), so freshness never fails the run.
-        started = time.perf_counter()
-        dbt_runner.invoke(["source", "freshness"])
-        report.seconds["source freshness"] = time.perf_counter() - started
+            if outcome.success:
+                started = time.perf_counter()
+                report.maintained = maintenance.maintain_locally(warehouse)
+                report.seconds["maintenance"] = time.perf_counter() - started
+
+            # Stale Bronze only warns (severity policy), so freshness never fails the run.
+            started = time.perf_counter()
+            dbt_runner.invoke(["source", "freshness"])
+            report.seconds["source freshness"] = time.perf_counter() - started
 
         # The report is written whatever the build's outcome: a failed run needs it most.
         started = time.perf_counter()

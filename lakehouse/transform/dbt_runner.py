@@ -1,13 +1,17 @@
-"""Run dbt in this process against the project, on the embedded engine by default.
+"""Run dbt in this process against the project.
 
-dbt-sail's embedded mode starts Sail inside this process; consecutive invocations share that
-engine, so `lakehouse run` pays its start-up once.
+`lakehouse` commands run dbt inside `own_engine()`: one Sail server started in this process,
+reached by the `engine` target (remote mode, several threads), shared by consecutive
+invocations and stopped at the end. Plain `dbt` and `--target local` use dbt-sail's
+embedded mode, on one thread (profiles/profiles.yml says why).
 """
 
 import os
 import socket
 import textwrap
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +29,7 @@ FAILED_STATUSES = {NodeStatus.Error, NodeStatus.Fail, NodeStatus.RuntimeErr}
 @dataclass(frozen=True)
 class DbtOutcome:
     success: bool
-    seconds_by_layer: dict[str, float]
+    seconds_by_layer: dict[str, float]  # wall time each layer had a node running
     failures: list[str]  # "model.silver_orders: <message>" for each node that failed
     exception: str = ""
 
@@ -61,6 +65,43 @@ def install_packages() -> DbtOutcome:
     return invoke(["deps"])
 
 
+@contextmanager
+def own_engine(args: Sequence[str] = ()) -> Iterator[None]:
+    """Run the dbt invocations of the block on one Sail engine started here, through the
+    `engine` target; unless ARGS or DBT_TARGET choose a target, which is then used as is."""
+    if _chosen_target(args) is not None:
+        yield
+        return
+    with sail_engine.running() as port:
+        address = {"LAKEHOUSE_ENGINE_HOST": "127.0.0.1", "LAKEHOUSE_ENGINE_PORT": str(port)}
+        saved = {name: os.environ.get(name) for name in [*address, "DBT_TARGET"]}
+        os.environ.update(address, DBT_TARGET="engine")
+        _close_spark_session()  # one left by an earlier engine would be used instead
+        try:
+            yield
+        finally:
+            _close_spark_session()
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+def _close_spark_session() -> None:
+    """dbt-spark's session method queries PySpark's active (or default) Spark Connect
+    session, which would outlive its engine and keep its address."""
+    from pyspark.errors import PySparkRuntimeError
+    from pyspark.sql.connect.session import SparkSession
+
+    while True:
+        try:
+            session = SparkSession.active()
+        except PySparkRuntimeError:  # none (left)
+            return
+        session.stop()
+
+
 class EngineNotRunning(Exception):
     """`--target engine` was asked for and no engine listens at its address."""
 
@@ -82,13 +123,17 @@ def check_engine(args: list[str]) -> None:
         ) from None
 
 
-def _target(args: list[str]) -> str:
+def _target(args: Sequence[str]) -> str:
+    return _chosen_target(args) or "local"  # the profile's default
+
+
+def _chosen_target(args: Sequence[str]) -> str | None:
     for i, arg in enumerate(args):
         if arg in ("--target", "-t") and i + 1 < len(args):
             return args[i + 1]
         if arg.startswith("--target="):
             return arg.split("=", 1)[1]
-    return os.environ.get("DBT_TARGET", "local")
+    return os.environ.get("DBT_TARGET")
 
 
 def invoke(args: list[str]) -> DbtOutcome:
@@ -100,19 +145,34 @@ def invoke(args: list[str]) -> DbtOutcome:
     if "--profiles-dir" not in full_args and "DBT_PROFILES_DIR" not in os.environ:
         full_args += ["--profiles-dir", str(PROFILES_DIR)]
     result = dbtRunner().invoke(full_args)
-    seconds: dict[str, float] = defaultdict(float)
+    windows: dict[str, list[tuple[float, float]]] = defaultdict(list)
     failures: list[str] = []
     for node_result in getattr(result.result, "results", None) or []:
         node = getattr(node_result, "node", None)  # `run-operation` results have none
         if node is None:
             continue
-        seconds[_layer(node)] += node_result.execution_time or 0.0
+        timing = [t for t in node_result.timing if t.started_at and t.completed_at]
+        if timing:
+            start, end = timing[0].started_at, timing[-1].completed_at
+            windows[_layer(node)].append((start.timestamp(), end.timestamp()))
         if node_result.status in FAILED_STATUSES:
             # dbt's first line is often only the kind ("Runtime Error"); the cause follows
             message = " ".join(line.strip() for line in (node_result.message or "").splitlines())
             failures.append(f"{node.unique_id}: {textwrap.shorten(message, 400)}")
     exception = str(result.exception) if result.exception else ""
-    return DbtOutcome(result.success, dict(seconds), failures, exception)
+    seconds = {layer: busy_seconds(w) for layer, w in windows.items()}
+    return DbtOutcome(result.success, seconds, failures, exception)
+
+
+def busy_seconds(windows: Iterable[tuple[float, float]]) -> float:
+    """The wall time covered by WINDOWS (start, end): on several threads, nodes of one
+    layer run at once and their times overlap."""
+    total, reached = 0.0, float("-inf")
+    for start, end in sorted(windows):
+        if end > reached:
+            total += end - max(start, reached)
+            reached = end
+    return total
 
 
 def _layer(node) -> str:

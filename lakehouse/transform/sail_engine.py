@@ -1,6 +1,8 @@
 """The local engine: Sail, embedded in the dbt process or kept running for other clients."""
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 # Sail's memory pool is unbounded by default: ranking 10M line items held 5 GB. With a
 # fair pool, sorts, windows and aggregations spill to disk beyond its size (hash joins
@@ -27,3 +29,30 @@ def serve(host: str, port: int) -> None:
     use_memory_pool()
     server = SparkConnectServer(ip=host, port=port)
     server.start(background=False)
+
+
+# The port a run's own engine takes when it is free: dbt parses the whole project again
+# (some seconds) whenever the profile's port differs from the last invocation's.
+RUN_PORT = 50052
+
+
+@contextmanager
+def running(host: str = "127.0.0.1") -> Iterator[int]:
+    """A Spark Connect server on HOST, in this process, for the duration of the block
+    (stopped also when the block fails); yields its port: RUN_PORT, else a free one."""
+    from pysail.spark import SparkConnectServer
+
+    use_memory_pool()
+    server = SparkConnectServer(ip=host, port=RUN_PORT)
+    try:
+        server.start(background=True)
+    except OSError:  # taken, e.g. by a run on another warehouse
+        server = SparkConnectServer(ip=host, port=0)
+        server.start(background=True)
+    try:
+        address = server.listening_address
+        if address is None:
+            raise RuntimeError(f"the local Sail engine did not start on {host}")
+        yield address[1]
+    finally:
+        server.stop()

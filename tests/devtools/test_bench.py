@@ -16,7 +16,7 @@ from lakehouse.devtools.bench import run as bench_run
 from lakehouse.devtools.bench.memory import MemorySampler
 from lakehouse.devtools.bench.peer import profile
 from lakehouse.devtools.bench.run import Plan
-from lakehouse.devtools.bench.worker import _step, busy_seconds, steps_of_dbt_build
+from lakehouse.devtools.bench.worker import _step, steps_of_dbt_build
 from lakehouse.transform.dbt_runner import PROJECT_DIR
 from tests.support import SAMPLE
 
@@ -204,13 +204,6 @@ def test_markdown_tables_the_goals_and_the_day_by_history(tmp_path):
     assert "| peer incremental (s) |" in text
     figures.plot(RESULTS, tmp_path / "bench.png")
     assert (tmp_path / "bench.png").stat().st_size > 0
-
-
-def test_busy_seconds_are_the_union_of_the_windows():
-    assert busy_seconds([]) == 0.0
-    assert busy_seconds([(0.0, 2.0), (5.0, 6.0)]) == 3.0  # apart: the sum
-    assert busy_seconds([(0.0, 4.0), (1.0, 2.0)]) == 4.0  # one inside another
-    assert busy_seconds([(2.0, 5.0), (0.0, 3.0), (4.0, 7.0)]) == 7.0  # chained overlaps
 
 
 def _result(unique_id: str, started: str, completed: str) -> dict:

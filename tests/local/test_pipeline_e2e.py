@@ -1,6 +1,7 @@
 """End to end on the sample: every `lakehouse`/`dbt` call is a new process with a new
 engine, so these tests also prove that tables survive an engine restart."""
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -125,6 +126,13 @@ def two_batches(tmp_path_factory) -> dict:
     land(raw, 2)
     output = succeed("run", "--raw", str(raw), "--warehouse", str(wh), warehouse=wh)
     return {"warehouse": wh, "raw": raw, "held_back_after_batch_1": held_back, "output": output}
+
+
+def test_a_run_builds_independent_nodes_at_once(two_batches):
+    """`lakehouse run` runs dbt on several threads against its own engine."""
+    report = two_batches["warehouse"] / "reports" / "latest" / "run_results.json"
+    threads = {node["thread_id"] for node in json.loads(report.read_text())["results"]}
+    assert len(threads - {"main"}) > 1
 
 
 def test_items_before_their_order_are_held_back_then_counted(two_batches):

@@ -48,22 +48,10 @@ def steps_of_dbt_build(run_results: dict, manifest: dict) -> dict[str, list[tupl
     return windows
 
 
-def busy_seconds(windows: list[tuple[float, float]]) -> float:
-    """Wall time covered by at least one window: with several dbt threads a layer's nodes
-    run side by side, and the sum of their windows would count the shared time twice."""
-    busy, reached = 0.0, float("-inf")
-    for start, end in sorted(windows):
-        start = max(start, reached)  # the part before `reached` is counted already
-        if end > start:
-            busy += end - start
-            reached = end
-    return busy
-
-
 def _step(name: str, windows: list[tuple[float, float]], memory: MemorySampler) -> dict:
     return {
         "name": name,
-        "seconds": busy_seconds(windows),
+        "seconds": dbt_runner.busy_seconds(windows),
         "peak_bytes": max(memory.peak(start, end) for start, end in windows),
     }
 
