@@ -1,9 +1,19 @@
 {#
     How a raw text value of Bronze reads as a typed value: trimmed, then cast, null when it
-    does not parse. The staging models type their columns with these, and the quarantine
-    rules (quarantine_rules.sql) test the very same expressions, so a row without a
-    `_reason` has every required value typed.
+    does not parse. A staging model types each raw column once, in a CTE, under the name
+    `typed` gives (a timestamp once per format, under `typed_as_format`); the quarantine
+    rules (quarantine_rules.sql) and the model's output read those very columns, so a row
+    without a `_reason` has every required value typed, and no value is parsed twice.
 #}
+
+{% macro typed(column) -%}
+    {#- a suffix, as the model keeps the raw column under its own name -#}
+    {{ column }}__typed
+{%- endmacro %}
+
+{% macro typed_as_format(column, position) -%}
+    {{ column }}__format_{{ position }}
+{%- endmacro %}
 
 {% macro parse_whole_number(column, type='bigint') -%}
     try_cast(trim({{ column }}) as {{ type }})
@@ -40,12 +50,21 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro parse_timestamp(column) -%}
+{% macro parse_timestamp_formats(column) -%}
+    {#- select list items: the value read under each of vars.timestamp_formats, one column
+        a format, for the ambiguity rule to compare and `typed_timestamp` to pick from -#}
+    {%- for format in timestamp_formats() %}
+        {{ parse_timestamp_as(column, format) }} as {{ typed_as_format(column, loop.index) }}
+        {{- ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro typed_timestamp(column) -%}
     {#- the first of vars.timestamp_formats that reads the value (the rules reject a value
-        two formats read as different times) -#}
+        two formats read as different times), from the columns of `parse_timestamp_formats` -#}
     coalesce(
         {%- for format in timestamp_formats() %}
-        {{ parse_timestamp_as(column, format) }}{{ ',' if not loop.last }}
+        {{ typed_as_format(column, loop.index) }}{{ ',' if not loop.last }}
         {%- endfor %}
     )
 {%- endmacro %}

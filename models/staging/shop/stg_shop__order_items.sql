@@ -10,6 +10,24 @@ source as (
 
 ),
 
+parsed as (
+
+    {# each raw value parsed once: the rules and the output below read these columns #}
+    select
+        *,
+        {{ parse_whole_number('id') }} as {{ typed('id') }},
+        {{ parse_whole_number('order_id') }} as {{ typed('order_id') }},
+        {{ parse_whole_number('user_id') }} as {{ typed('user_id') }},
+        {{ parse_whole_number('product_id') }} as {{ typed('product_id') }},
+        {{ parse_timestamp_formats('order_timestamp') }},
+        {{ parse_whole_number('add_to_cart_order', 'int') }} as {{ typed('add_to_cart_order') }},
+        {{ parse_whole_number('reordered', 'int') }} as {{ typed('reordered') }},
+        {{ parse_whole_number('days_since_prior_order', 'int') }}
+            as {{ typed('days_since_prior_order') }}
+    from source
+
+),
+
 validated as (
 
     select
@@ -22,29 +40,29 @@ validated as (
             {{ reason_if_not_timestamp('order_timestamp') }}
             {{ reason_if_outside_business_time('order_timestamp') }}
             {{ reason_if_not_whole_number('add_to_cart_order', type='int') }}
-            when {{ parse_whole_number('add_to_cart_order', 'int') }} < 1
+            when {{ typed('add_to_cart_order') }} < 1
                 then 'add_to_cart_order is less than 1'
             when trim(reordered) not in ('0', '1') or {{ blank('reordered') }}
                 then 'reordered is not 0 or 1'
             {# blank for a customer's first order #}
             {{ reason_if_not_whole_number('days_since_prior_order', required=false, type='int') }}
         end as _reason
-    from source
+    from parsed
 
 ),
 
 final as (
 
     select
-        {{ parse_whole_number('id') }} as id,
-        {{ parse_whole_number('order_id') }} as order_id,
-        {{ parse_whole_number('user_id') }} as user_id,
-        {{ parse_whole_number('product_id') }} as product_id,
-        {{ parse_whole_number('add_to_cart_order', 'int') }} as add_to_cart_order,
-        {{ parse_whole_number('reordered', 'int') }} as reordered,
-        {{ parse_whole_number('days_since_prior_order', 'int') }} as days_since_prior_order,
-        {{ parse_timestamp('order_timestamp') }} as order_ts,
-        to_date({{ parse_timestamp('order_timestamp') }}) as order_date,
+        {{ typed('id') }} as id,
+        {{ typed('order_id') }} as order_id,
+        {{ typed('user_id') }} as user_id,
+        {{ typed('product_id') }} as product_id,
+        {{ typed('add_to_cart_order') }} as add_to_cart_order,
+        {{ typed('reordered') }} as reordered,
+        {{ typed('days_since_prior_order') }} as days_since_prior_order,
+        {{ typed_timestamp('order_timestamp') }} as order_ts,
+        to_date({{ typed_timestamp('order_timestamp') }}) as order_date,
         id as raw_id,
         order_id as raw_order_id,
         user_id as raw_user_id,

@@ -10,6 +10,20 @@ source as (
 
 ),
 
+parsed as (
+
+    {# each raw value parsed once: the rules and the output below read these columns #}
+    select
+        *,
+        {{ parse_whole_number('order_id') }} as {{ typed('order_id') }},
+        {{ parse_whole_number('user_id') }} as {{ typed('user_id') }},
+        {{ parse_whole_number('order_num', 'int') }} as {{ typed('order_num') }},
+        {{ parse_timestamp_formats('order_timestamp') }},
+        {{ parse_amount('total_amount') }} as {{ typed('total_amount') }}
+    from source
+
+),
+
 validated as (
 
     select
@@ -18,25 +32,25 @@ validated as (
             {{ reason_if_not_whole_number('order_id') }}
             {{ reason_if_not_whole_number('user_id') }}
             {{ reason_if_not_whole_number('order_num', required=false, type='int') }}
-            when {{ parse_whole_number('order_num', 'int') }} < 1
+            when {{ typed('order_num') }} < 1
                 then 'order_num is not positive'
             {{ reason_if_not_timestamp('order_timestamp') }}
             {{ reason_if_outside_business_time('order_timestamp') }}
             {{ reason_if_not_amount('total_amount') }}
         end as _reason
-    from source
+    from parsed
 
 ),
 
 final as (
 
     select
-        {{ parse_whole_number('order_id') }} as order_id,
-        {{ parse_whole_number('order_num', 'int') }} as order_num,
-        {{ parse_whole_number('user_id') }} as user_id,
-        {{ parse_timestamp('order_timestamp') }} as order_ts,
-        to_date({{ parse_timestamp('order_timestamp') }}) as order_date,
-        {{ parse_amount('total_amount') }} as total_amount,
+        {{ typed('order_id') }} as order_id,
+        {{ typed('order_num') }} as order_num,
+        {{ typed('user_id') }} as user_id,
+        {{ typed_timestamp('order_timestamp') }} as order_ts,
+        to_date({{ typed_timestamp('order_timestamp') }}) as order_date,
+        {{ typed('total_amount') }} as total_amount,
         order_num as raw_order_num,
         order_id as raw_order_id,
         user_id as raw_user_id,

@@ -10,6 +10,17 @@ source as (
 
 ),
 
+parsed as (
+
+    {# each raw value parsed once: the rules and the output below read these columns #}
+    select
+        *,
+        {{ parse_whole_number('product_id') }} as {{ typed('product_id') }},
+        {{ parse_whole_number('department_id', 'int') }} as {{ typed('department_id') }}
+    from source
+
+),
+
 validated as (
 
     select
@@ -19,18 +30,18 @@ validated as (
             {{ reason_if_blank('product_name') }}
             {{ reason_if_blank('department') }}
         end as _reason
-    from source
+    from parsed
 
 ),
 
 final as (
 
     select
-        {{ parse_whole_number('product_id') }} as product_id,
+        {{ typed('product_id') }} as product_id,
         trim(product_name) as product_name,
         trim(department) as department,
         {# not an identifier of the department in this source: see the model docs #}
-        {{ parse_whole_number('department_id', 'int') }} as source_department_id,
+        {{ typed('department_id') }} as source_department_id,
         product_id as raw_product_id,
         department_id as raw_department_id,
         department as raw_department,
