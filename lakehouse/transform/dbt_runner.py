@@ -1,9 +1,9 @@
 """Run dbt in this process against the project.
 
 `lakehouse` commands run dbt inside `own_engine()`: one Sail server started in this process,
-reached by the `engine` target (remote mode, several threads), shared by consecutive
-invocations and stopped at the end. Plain `dbt` and `--target local` use dbt-sail's
-embedded mode, on one thread (profiles/profiles.yml says why).
+reached by the `engine` target (remote mode; one thread unless LAKEHOUSE_DBT_THREADS says
+more), shared by consecutive invocations and stopped at the end. Plain `dbt` and
+`--target local` use dbt-sail's embedded mode, on one thread (profiles/profiles.yml says why).
 """
 
 import os
