@@ -47,7 +47,7 @@
 
 {% macro reason_if_not_amount(column) %}
         when {{ blank(column) }} then '{{ column }} is missing'
-        when not trim({{ column }}) rlike '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$'
+        when not trim({{ column }}) rlike {{ amount_pattern() }}
             then '{{ column }} is not numeric'
         {# a cast to decimal(12, 2) would round it; trailing zeros round nothing #}
         when trim({{ column }}) rlike '[.][0-9]{2}[0-9]*[1-9]'

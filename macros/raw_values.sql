@@ -69,6 +69,14 @@
     )
 {%- endmacro %}
 
+{% macro amount_pattern() -%}
+    '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$'
+{%- endmacro %}
+
 {% macro parse_amount(column) -%}
-    try_cast(trim({{ column }}) as decimal(12, 2))
+    {#- the pattern first: Spark casts '1e3' to 1000.00, Sail does not -#}
+    case
+        when trim({{ column }}) rlike {{ amount_pattern() }}
+            then try_cast(trim({{ column }}) as decimal(12, 2))
+    end
 {%- endmacro %}
