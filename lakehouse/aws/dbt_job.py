@@ -39,7 +39,7 @@ from lakehouse.transform import dbt_runner
 from lakehouse.warehouse.tables import query
 
 DEPS = ["deps"]
-BUILD = ["build", "--target", "glue", "--selector", "production"]  # selectors.yml
+BUILD = ["build", "--target", "glue", *dbt_runner.SCHEDULED]
 MAINTAIN = ["run-operation", "maintain_tables", "--target", "glue"]
 # Every layer dbt builds Delta tables in: analysts read Gold, engineers read the others
 # (test failures after a failed test, snapshots for history) through Athena too.

@@ -108,9 +108,9 @@ def run(
     raw_dir: Path,
     warehouse: Path,
     on_file: Callable[[FileResult], None] = lambda _: None,
-    dbt_args: tuple[str, ...] = (),
 ) -> RunReport:
-    """Ingest new files, then build and test every model. Raises PipelineError on failure."""
+    """Ingest new files, then build and test every model (the unit tests aside, as on
+    Glue). Raises PipelineError on failure."""
     report = RunReport()
     with warehouse_lock(warehouse):
         started = time.perf_counter()
@@ -125,9 +125,9 @@ def run(
             raise PipelineError("dbt deps", outcome.exception or "see the dbt log above")
         report.seconds["dbt deps"] = time.perf_counter() - started
 
-        with dbt_runner.own_engine(dbt_args):
+        with dbt_runner.own_engine():
             started = time.perf_counter()
-            outcome = dbt_runner.invoke(["build", *dbt_args])
+            outcome = dbt_runner.invoke(["build", *dbt_runner.SCHEDULED])
             report.seconds["dbt build"] = time.perf_counter() - started
             for layer, seconds in sorted(outcome.seconds_by_layer.items()):
                 report.seconds[f"  {layer}"] = seconds

@@ -24,6 +24,9 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 PROFILES_DIR = PROJECT_DIR / "profiles"
 TARGET_DIR = PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target")  # dbt's artifacts
 FAILED_STATUSES = {NodeStatus.Error, NodeStatus.Fail, NodeStatus.RuntimeErr}
+# What a scheduled build selects, locally and on Glue (selectors.yml): every node but the
+# unit tests, which test the models' logic on fixed inputs and run in CI instead.
+SCHEDULED = ("--selector", "production")
 
 
 @dataclass(frozen=True)

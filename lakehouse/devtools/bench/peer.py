@@ -146,7 +146,7 @@ def empty_seeds(spark) -> None:
 
 
 def build(spark, warehouse: Path, target_dir: Path) -> dbt_runner.DbtOutcome:
-    """`dbt build` of every model, seed, snapshot and test, as the local pipeline runs it."""
+    """`dbt build` of every model, seed, snapshot and data test, as the local pipeline runs it."""
     empty_seeds(spark)
     os.environ["LAKEHOUSE_WAREHOUSE"] = str(warehouse)
     os.environ["DBT_TARGET_PATH"] = str(target_dir)
@@ -154,4 +154,4 @@ def build(spark, warehouse: Path, target_dir: Path) -> dbt_runner.DbtOutcome:
     installed = dbt_runner.install_packages()  # the local run installs them too, when it runs first
     if not installed.success:
         return installed
-    return dbt_runner.invoke(["build", "--profiles-dir", str(profiles)])
+    return dbt_runner.invoke(["build", *dbt_runner.SCHEDULED, "--profiles-dir", str(profiles)])
