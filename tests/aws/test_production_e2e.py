@@ -12,6 +12,7 @@ order, must MERGE on Spark and agree again.
 """
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -24,6 +25,7 @@ from deltalake import DeltaTable
 
 from lakehouse.aws import catalog, dbt_job, trigger
 from lakehouse.datasets import DATASETS
+from lakehouse.transform.dbt_runner import PROJECT_DIR
 from tests.aws.glue_box.deployment import Deployment, deploy, sqs_event
 from tests.support import SAMPLE
 
@@ -65,6 +67,13 @@ def production(glue_box, tmp_path_factory):
     deliver.local_warehouse = local_warehouse
     deliver.work = work
     return deliver
+
+
+@pytest.fixture(scope="module")
+def sample_run(production) -> tuple[dict[str, Path], dict]:
+    """The sample's files delivered once: the files and the production run's outcome."""
+    files = {f"{d}/{p.name}": p for d in DATASETS for p in sorted((SAMPLE / d).glob("*.csv"))}
+    return files, production(files)
 
 
 def start_run_from_queue(aws, deployment: Deployment) -> str:
@@ -187,10 +196,10 @@ def athena(aws, sql: str) -> dict:
     return {"State": state, "rows": [[c.get("VarCharValue") for c in r["Data"]] for r in rows]}
 
 
-def test_the_sample_runs_through_production_and_gold_matches_the_local_build(glue_box, production):
-    files = {f"{d}/{p.name}": p for d in DATASETS for p in sorted((SAMPLE / d).glob("*.csv"))}
-
-    run = production(files)
+def test_the_sample_runs_through_production_and_gold_matches_the_local_build(
+    glue_box, production, sample_run
+):
+    files, run = sample_run
 
     assert run["status"] == "SUCCEEDED", json.dumps(run, default=str)[-4000:]
     [report] = alerts(glue_box, production.deployment)
@@ -218,7 +227,9 @@ def test_the_sample_runs_through_production_and_gold_matches_the_local_build(glu
     assert {"RowsLoaded", "RowsQuarantined"} <= {m["MetricName"] for m in metrics}
 
 
-def test_a_corrected_redelivery_merges_on_spark_and_gold_still_matches(glue_box, production):
+def test_a_corrected_redelivery_merges_on_spark_and_gold_still_matches(
+    glue_box, production, sample_run
+):
     orders = SAMPLE / "orders" / "2025-04-01.csv"
     header, *rows = orders.read_text().splitlines()
     corrected = [r for r in rows if r.split(",")[1] == CORRECTED_ORDER]
@@ -237,3 +248,24 @@ def test_a_corrected_redelivery_merges_on_spark_and_gold_still_matches(glue_box,
     amount = silver.to_pandas().set_index("order_id").loc[int(CORRECTED_ORDER), "total_amount"]
     assert float(amount) == 4321.09
     assert_gold_matches_local(glue_box, production)
+
+
+def test_the_unit_tests_pass_on_glue_spark_too(glue_box, production, sample_run, tmp_path):
+    """The dbt unit tests (every row rule, each incremental branch) on Spark 3.5.4 through
+    the glue target, with the dbt job's own settings: an engine that reads a raw value
+    differently from Sail fails here. After a production build: a unit test reads its
+    inputs' columns from their tables."""
+    job = production.deployment.template.properties("DbtJob")
+    settings = dbt_job.parse_settings(
+        [item for pair in job["DefaultArguments"].items() for item in pair]
+    )
+    env = os.environ | dbt_job.dbt_environment(settings, PROJECT_DIR, "us-east-1")
+    env["DBT_TARGET_PATH"] = str(tmp_path / "target")
+    tested = subprocess.run(
+        [BIN / "dbt", "test", "--target", "glue", "--select", "test_type:unit"],
+        cwd=PROJECT_DIR, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+
+    assert tested.returncode == 0, tested.stdout[-4000:]
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    assert len(results) > 10 and {r["status"] for r in results} == {"pass"}

@@ -236,3 +236,10 @@ def test_a_layer_run_on_several_threads_counts_its_wall_time():
     silver = _step("dbt silver", windows["silver"], memory)
     assert silver["seconds"] == 14.0  # 10 s to 24 s, not 10 + 12
     assert silver["peak_bytes"] == 3 * GIB
+
+
+def test_a_failed_measurement_shows_the_end_of_its_log(tmp_path):
+    """The scratch folder goes with the failure, so the error carries the worker's log."""
+    landing = tmp_path / "30d" / "landing"  # never landed: the floor finds nothing to read
+    with pytest.raises(RuntimeError, match=r"(?s)floor on 30d failed \(exit 1\):.*Traceback"):
+        bench_run._worker("floor", landing, tmp_path / "30d" / "floor")

@@ -168,12 +168,17 @@ def _lines(path: Path) -> int:
 def _worker(kind: str, landing: Path, work: Path) -> list[dict]:
     work.mkdir(parents=True, exist_ok=True)
     out = work / f"{kind}-{len(list(work.glob('*.json')))}.json"
-    with (work / f"{kind}.log").open("a") as log:
-        subprocess.run(
+    log = work / f"{kind}.log"
+    with log.open("a") as output:
+        worker = subprocess.run(
             [sys.executable, "-m", "lakehouse.devtools.bench.worker", kind, landing, work, out],
             cwd=work,
-            stdout=log,
+            stdout=output,
             stderr=subprocess.STDOUT,
-            check=True,
+        )
+    if worker.returncode != 0:  # the scratch folder, log included, is removed on the way out
+        tail = log.read_text(errors="replace")[-3000:]
+        raise RuntimeError(
+            f"{kind} on {landing.parent.name} failed (exit {worker.returncode}):\n{tail}"
         )
     return json.loads(out.read_text())
