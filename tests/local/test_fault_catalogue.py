@@ -190,6 +190,32 @@ def test_row_accounting_names_a_lost_row_and_a_row_counted_twice(faulty, tmp_pat
     assert orders["unaccounted"] == 1 - len(planted), orders
 
 
+def test_a_bronze_row_stored_twice_fails_the_grain_test_naming_its_file(faulty, tmp_path):
+    wh = tmp_path / "wh"
+    shutil.copytree(faulty["wh"], wh)
+    row = rows(wh, "bronze", "orders", "order_id = '10001'")[0]
+    file_rows = len(rows(wh, "bronze", "orders", f"_file_hash = '{row['_file_hash']}'"))
+    bronze = open_table(wh, "bronze", "orders")
+    schema = pa.schema(bronze.schema().to_arrow())
+    write_deltalake(bronze, pa.Table.from_pylist([row], schema), mode="append")
+    result = cli(
+        "dbt",
+        "test",
+        "--select",
+        "source:bronze.orders,test_name:one_row_per_delivered_row",
+        warehouse=wh,
+    )
+    assert result.returncode == 1, result.stdout[-3000:]
+    (failures,) = (wh / "test_failures").glob("source_one_row_per_delivered_row_bronze_orders*")
+    assert query("select * from t", t=open_table(wh, "test_failures", failures.name)) == [
+        {
+            "_file_hash": row["_file_hash"],
+            "row_count": file_rows + 1,
+            "distinct_row_numbers": file_rows,
+        }
+    ]
+
+
 def test_duplicate_file_under_another_name_is_skipped(faulty):
     assert faulty["files"]["dup_of_day1.csv"]["outcome"] == "skipped"
     assert "orders/2025-04-01.csv" in faulty["files"]["dup_of_day1.csv"]["detail"]
