@@ -5,7 +5,7 @@
 #}
 {% macro glue__get_create_table_as_sql(temporary, relation, sql) %}
     {% if not temporary %}
-        {{ return(create_table_as(temporary, relation, sql)) }}
+        {{ return(default__get_create_table_as_sql(temporary, relation, sql)) }}
     {% endif %}
     {% call statement('create_temporary_view') %}
         {{ create_table_as(temporary, relation, sql) }}
