@@ -1,3 +1,9 @@
+{#
+    Items are counted per order first, then per product: order_count counts those groups
+    rather than `count(distinct order_id)`, whose per-product sets of order ids do not
+    spill and outgrew the local engine's memory pool at 30M line items.
+#}
+
 with
 
 products as (
@@ -12,14 +18,26 @@ order_items as (
 
 ),
 
+items_per_product_order as (
+
+    select
+        product_id,
+        order_id,
+        count(*) as units_sold,
+        sum(reordered) as reordered_units
+    from order_items
+    group by product_id, order_id
+
+),
+
 sales_per_product as (
 
     select
         product_id,
-        count(*) as units_sold,
-        count(distinct order_id) as order_count,
-        avg(reordered) as reorder_rate
-    from order_items
+        sum(units_sold) as units_sold,
+        count(*) as order_count,
+        sum(reordered_units) / sum(units_sold) as reorder_rate
+    from items_per_product_order
     group by product_id
 
 ),
