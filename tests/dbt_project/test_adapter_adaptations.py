@@ -14,6 +14,8 @@ LOCK = PROJECT_DIR / "requirements.lock"
 # folder under macros/ -> the locked packages its adaptations were written for
 ADAPTATIONS = {"sail": ("dbt-sail", "pysail"), "glue": ("dbt-glue",)}
 MACRO = re.compile(r"{%-?\s*macro\s+(\w+)\s*\(")
+# dbt names a materialization's macro materialization_<name>_<adapter>
+MATERIALIZATION = re.compile(r"{%-?\s*materialization\s+(\w+)\s*,\s*adapter\s*=\s*'(\w+)'")
 
 
 def folder(adapter: str) -> Path:
@@ -35,12 +37,15 @@ def adaptations(adapter: str) -> list[dict]:
 
 
 def defined_macros(adapter: str) -> dict[str, str]:
-    """Every macro of macros/<adapter>/*.sql, with its file."""
-    return {
-        name: path.name
-        for path in sorted(folder(adapter).glob("*.sql"))
-        for name in MACRO.findall(path.read_text())
-    }
+    """Every macro of macros/<adapter>/*.sql (materializations included), with its file."""
+    defined = {}
+    for path in sorted(folder(adapter).glob("*.sql")):
+        text = path.read_text()
+        for name in MACRO.findall(text):
+            defined[name] = path.name
+        for materialization, on in MATERIALIZATION.findall(text):
+            defined[f"materialization_{materialization}_{on}"] = path.name
+    return defined
 
 
 @pytest.mark.parametrize(
