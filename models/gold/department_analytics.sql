@@ -27,12 +27,18 @@ products as (
 
 ),
 
+department_names as (
+
+    select distinct department from products
+
+),
+
 departments as (
 
     select
         department,
         row_number() over (order by department) as department_number
-    from (select distinct department from products)
+    from department_names
 
 ),
 
