@@ -9,3 +9,27 @@
         select coalesce(max(_loaded_at), timestamp'1970-01-01') from {{ this }}
     )
 {%- endmacro %}
+
+{#
+    The window of a scheduled run's data tests: `LAKEHOUSE_TESTS_SINCE`, an instant with
+    its offset that `lakehouse run` sets to the start of a run on a warehouse built before.
+    A test that reads whole tables can then check only the rows the run could have changed.
+    None (unset, or while dbt parses, so the variable does not make it parse again) means
+    whole tables: `dbt test` by hand, the first build, Glue.
+#}
+{% macro tests_since() %}
+    {% set value = env_var('LAKEHOUSE_TESTS_SINCE', '') if execute else '' %}
+    {% if not value %}
+        {{ return(none) }}
+    {% endif %}
+    {% set instant = modules.datetime.datetime.fromisoformat(value) if
+        modules.re.fullmatch('\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{1,6})?[+-]\\d\\d:\\d\\d', value)
+    %}
+    {% if not instant %}
+        {{ exceptions.raise_compiler_error(
+            "LAKEHOUSE_TESTS_SINCE must be an ISO instant with its offset, like "
+            ~ "2026-01-31T06:00:00+00:00, not '" ~ value ~ "'"
+        ) }}
+    {% endif %}
+    {{ return("timestamp'" ~ instant.isoformat(sep=' ') ~ "'") }}
+{% endmacro %}

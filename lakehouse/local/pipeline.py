@@ -4,6 +4,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -29,9 +30,22 @@ class PipelineError(Exception):
 class RunReport:
     files: list[FileResult] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # step -> wall time
+    # step -> (start, end) in time.time(): when each step ran, to attribute what the
+    # process did meanwhile (the benchmark's memory samples)
+    windows: dict[str, tuple[float, float]] = field(default_factory=dict)
     quality: dict = field(default_factory=dict)  # the figures of report.build
     maintained: list[maintenance.TableOutcome] = field(default_factory=list)
     report_page: Path | None = None
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        """Time the block as step NAME (also when it fails)."""
+        started, wall = time.perf_counter(), time.time()
+        try:
+            yield
+        finally:
+            self.seconds[name] = time.perf_counter() - started
+            self.windows[name] = (wall, time.time())
 
 
 def raw_files(raw_dir: Path) -> dict[str, list[Path]]:
@@ -113,42 +127,45 @@ def run(
     Glue). Raises PipelineError on failure."""
     report = RunReport()
     with warehouse_lock(warehouse):
-        started = time.perf_counter()
-        report.files = ingest(raw_dir, warehouse, on_file)
-        forget_missing_tables(warehouse)
-        report.seconds["ingest"] = time.perf_counter() - started
+        started_at = datetime.now(UTC)
+        tests_since = report_module.checked_until(warehouse)
+        with report.step("ingest"):
+            report.files = ingest(raw_dir, warehouse, on_file)
+            forget_missing_tables(warehouse)
 
         dbt_runner.use_warehouse(warehouse)
-        started = time.perf_counter()
-        outcome = dbt_runner.install_packages()
+        with report.step("dbt deps"):
+            outcome = dbt_runner.install_packages()
         if not outcome.success:
             raise PipelineError("dbt deps", outcome.exception or "see the dbt log above")
-        report.seconds["dbt deps"] = time.perf_counter() - started
 
         with dbt_runner.own_engine():
-            started = time.perf_counter()
-            outcome = dbt_runner.invoke(["build", *dbt_runner.SCHEDULED])
-            report.seconds["dbt build"] = time.perf_counter() - started
+            with report.step("dbt build"), dbt_runner.tests_since(tests_since):
+                outcome = dbt_runner.invoke(["build", *dbt_runner.SCHEDULED])
             for layer, seconds in sorted(outcome.seconds_by_layer.items()):
                 report.seconds[f"  {layer}"] = seconds
 
             if outcome.success:
-                started = time.perf_counter()
-                report.maintained = maintenance.maintain_locally(warehouse)
-                report.seconds["maintenance"] = time.perf_counter() - started
+                with report.step("maintenance"):
+                    report.maintained = maintenance.maintain_locally(warehouse)
 
             # Stale Bronze only warns (severity policy), so freshness never fails the run.
-            started = time.perf_counter()
-            dbt_runner.invoke(["source", "freshness"])
-            report.seconds["source freshness"] = time.perf_counter() - started
+            with report.step("source freshness"):
+                dbt_runner.invoke(["source", "freshness"])
 
         # The report is written whatever the build's outcome: a failed run needs it most.
-        started = time.perf_counter()
-        report.quality = report_module.build(
-            warehouse, report.files, report.seconds, dbt_runner.TARGET_DIR
-        )
-        report.report_page = report_module.write(warehouse, report.quality, dbt_runner.TARGET_DIR)
-        report.seconds["quality report"] = time.perf_counter() - started
+        with report.step("quality report"):
+            report.quality = report_module.build(
+                warehouse,
+                report.files,
+                report.seconds,
+                dbt_runner.TARGET_DIR,
+                started_at,
+                tests_since,
+            )
+            report.report_page = report_module.write(
+                warehouse, report.quality, dbt_runner.TARGET_DIR
+            )
         if not outcome.success:
             detail = "; ".join(outcome.failures) or outcome.exception or "see the dbt log above"
             hint = f" {outcome.hint}" if outcome.hint else ""

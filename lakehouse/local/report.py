@@ -26,11 +26,20 @@ from lakehouse.warehouse.tables import (
 
 TEST_STATUSES = ("pass", "warn", "fail", "error", "skipped")
 LAYERS = ("bronze", "silver", "quarantine", "gold")
+ACCOUNTING_TEST = "bronze_rows_accounted_for"
+RAN = ("pass", "warn", "fail")  # the test statuses that mean it ran to an outcome
 
 
 def build(
-    warehouse: Path, files: list[FileResult], seconds: dict[str, float], dbt_target: Path
+    warehouse: Path,
+    files: list[FileResult],
+    seconds: dict[str, float],
+    dbt_target: Path,
+    started_at: datetime,
+    tests_since: datetime | None = None,
 ) -> dict:
+    """The figures of a run that started at STARTED_AT, whose data tests checked what
+    changed since TESTS_SINCE (None: whole tables)."""
     run_results = _read_json(dbt_target / "run_results.json")
     manifest = _read_json(dbt_target / "manifest.json")
     tests = _tests(run_results, manifest)
@@ -38,6 +47,8 @@ def build(
     rows = {(t["schema"], t["table"]): t["rows"] for t in tables}
     return {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "started_at": started_at.isoformat(),
+        "tests_since": tests_since.isoformat() if tests_since else None,
         "warehouse": str(warehouse),
         "seconds": seconds,
         "tests": tests,
@@ -46,7 +57,7 @@ def build(
         "files": [{**asdict(f), "path": str(f.path), "outcome": str(f.outcome)} for f in files],
         "tables": tables,
         "quarantine": _quarantine(warehouse),
-        "accounting": [_accounting(warehouse, name, rows) for name in DATASETS],
+        "accounting": [_accounting(warehouse, name, rows, tests) for name in DATASETS],
     }
 
 
@@ -64,6 +75,19 @@ def write(warehouse: Path, report: dict, dbt_target: Path) -> Path:
     shutil.rmtree(latest, ignore_errors=True)
     shutil.copytree(folder, latest)
     return folder / "index.html"
+
+
+def checked_until(warehouse: Path) -> datetime | None:
+    """The start of the warehouse's latest run whose data tests all passed (warnings
+    allowed): what that run and the runs before it changed is checked. None when there is
+    none, or the latest run failed a test: the next run checks whole tables."""
+    latest = _read_json(warehouse / "reports" / "latest" / "quality.json")
+    data_tests = [t for t in latest.get("tests", []) if t["kind"] == "data"]
+    if "started_at" not in latest or not data_tests:
+        return None  # no run yet, or one written before runs recorded their start
+    if any(t["status"] not in ("pass", "warn") for t in data_tests):
+        return None
+    return datetime.fromisoformat(latest["started_at"])
 
 
 def render(report: dict) -> str:
@@ -135,10 +159,15 @@ def _quarantine(warehouse: Path) -> list[dict]:
     return rows
 
 
-def _accounting(warehouse: Path, dataset: str, rows: dict[tuple[str, str], int]) -> dict:
-    """Where the rows of Bronze are now, each place counted from its own table, so that a
-    row found nowhere or counted twice shows as `unaccounted` (positive: rows missing;
-    negative: rows counted twice); dbt's test `bronze_rows_accounted_for` names them."""
+def _accounting(
+    warehouse: Path, dataset: str, rows: dict[tuple[str, str], int], tests: list[dict]
+) -> dict:
+    """Where the rows of Bronze are now. Current, quarantined and held-back rows are
+    counted from their tables; `unaccounted` comes from the rows the dbt test
+    `bronze_rows_accounted_for` names (found nowhere: +1 each; in n places: 1 - n each),
+    and the superseded rows are the rest. The test, not this page, decides each row's place:
+    the rule is written once, and its join runs in the engine's memory pool. None when the
+    test did not run to an outcome this run (the build stopped before it, or it errored)."""
     bronze, silver, quarantine = (rows.get((layer, dataset)) for layer in LAYERS[:3])
     if bronze is None or silver is None or quarantine is None:
         return {"dataset": dataset, "bronze": None}
@@ -146,41 +175,27 @@ def _accounting(warehouse: Path, dataset: str, rows: dict[tuple[str, str], int])
         "select count(*) as n from t where _is_held_back",
         t=_table(warehouse, "quarantine", dataset),
     )[0]["n"]
-    superseded = _superseded(warehouse, dataset)
+    unaccounted = _unaccounted(warehouse, dataset, tests)
     return {
         "dataset": dataset,
         "bronze": bronze,
         "current_in_silver": silver,
-        "superseded": superseded,
+        "superseded": None if unaccounted is None else bronze - silver - quarantine - unaccounted,
         "quarantined": quarantine - held_back,
         "held_back": held_back,
-        "unaccounted": bronze - silver - superseded - quarantine,
+        "unaccounted": unaccounted,
     }
 
 
-def _superseded(warehouse: Path, dataset: str) -> int:
-    """The rows Silver could take (no `_reason`; a line item's order and product in Silver)
-    whose key's current Silver row comes from a delivery at least as recent, itself aside:
-    the rule of `bronze_rows_accounted_for`, over staging's typed keys."""
-    key = DATASETS[dataset].key
-    tables = {
-        "staging": _table(warehouse, "staging", DATASETS[dataset].staging_table),
-        "silver": _table(warehouse, "silver", dataset),
-    }
-    takeable = ""
-    if dataset == "order_items":
-        tables |= {n: _table(warehouse, "silver", n) for n in ("orders", "products")}
-        takeable = (
-            "and staging.order_id in (select order_id from orders) "
-            "and staging.product_id in (select product_id from products)"
-        )
-    sql = (
-        f"select count(*) as n from staging join silver on staging.{key} = silver.{key} "
-        "where staging._reason is null and staging._loaded_at <= silver._loaded_at "
-        "and not (staging._file_hash = silver._file_hash "
-        f"and staging._row_number = silver._row_number) {takeable}"
-    )
-    return query(sql, **tables)[0]["n"]
+def _unaccounted(warehouse: Path, dataset: str, tests: list[dict]) -> int | None:
+    """Rows missing minus rows counted more than once, from the test's stored failures
+    (rebuilt by every run of the test, empty when it passes)."""
+    ran = any(t["name"] == ACCOUNTING_TEST and t["status"] in RAN for t in tests)
+    failures = open_table(warehouse, "test_failures", ACCOUNTING_TEST)
+    if not ran or failures is None:
+        return None
+    sql = f"select coalesce(sum(1 - places), 0) as n from t where dataset = '{dataset}'"
+    return query(sql, t=failures)[0]["n"]
 
 
 def _table(warehouse: Path, schema: str, table: str) -> DeltaTable:

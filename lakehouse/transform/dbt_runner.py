@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from dbt.artifacts.schemas.results import NodeStatus
@@ -77,18 +78,40 @@ def own_engine(args: Sequence[str] = ()) -> Iterator[None]:
         return
     with sail_engine.running() as port:
         address = {"LAKEHOUSE_ENGINE_HOST": "127.0.0.1", "LAKEHOUSE_ENGINE_PORT": str(port)}
-        saved = {name: os.environ.get(name) for name in [*address, "DBT_TARGET"]}
-        os.environ.update(address, DBT_TARGET="engine")
-        _close_spark_session()  # one left by an earlier engine would be used instead
-        try:
-            yield
-        finally:
-            _close_spark_session()
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+        with _environment(**address, DBT_TARGET="engine"):
+            _close_spark_session()  # one left by an earlier engine would be used instead
+            try:
+                yield
+            finally:
+                _close_spark_session()
+
+
+@contextmanager
+def tests_since(instant: datetime | None) -> Iterator[None]:
+    """Within the block, the data tests that can check only what a run changed (the
+    `tests_since()` macro) check what changed since INSTANT; None: whole tables."""
+    with _environment(LAKEHOUSE_TESTS_SINCE=instant.isoformat() if instant else None):
+        yield
+
+
+@contextmanager
+def _environment(**values: str | None) -> Iterator[None]:
+    """Environment variables set (None: unset) for the block, then put back."""
+    saved = {name: os.environ.get(name) for name in values}
+    try:
+        for name, value in values.items():
+            _set_variable(name, value)
+        yield
+    finally:
+        for name, value in saved.items():
+            _set_variable(name, value)
+
+
+def _set_variable(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 def _close_spark_session() -> None:

@@ -17,6 +17,7 @@ import pytest
 from deltalake import write_deltalake
 
 from lakehouse.local import report
+from lakehouse.transform import dbt_runner
 from lakehouse.warehouse.tables import open_table, query
 from tests.support import (
     BIN,
@@ -135,9 +136,8 @@ def rows(wh: Path, schema: str, table: str, where: str) -> list[dict]:
 
 
 def test_every_bronze_row_is_accounted_for(faulty):
-    for a in quality(faulty["wh"])["accounting"]:
-        parts = a["current_in_silver"] + a["superseded"] + a["quarantined"] + a["held_back"]
-        assert parts == a["bronze"] and a["unaccounted"] == 0, a
+    accounting = quality(faulty["wh"])["accounting"]
+    assert [a["unaccounted"] for a in accounting] == [0, 0, 0], accounting
     counts = quality(faulty["wh"])["test_counts"]
     assert counts.get("fail", 0) == counts.get("error", 0) == 0
 
@@ -184,10 +184,54 @@ def test_row_accounting_names_a_lost_row_and_a_row_counted_twice(faulty, tmp_pat
     found = {c: named.get(("orders", r["_file_hash"], r["_row_number"])) for c, r in cases.items()}
     assert found == {"nowhere": 0} | dict.fromkeys(planted, 2)
     assert len(named) == len(cases), named
-    orders = next(
-        a for a in report.build(wh, [], {}, tmp_path)["accounting"] if a["dataset"] == "orders"
-    )
+    built = report.build(wh, [], {}, dbt_runner.TARGET_DIR, dt.datetime.now(dt.UTC))
+    orders = next(a for a in built["accounting"] if a["dataset"] == "orders")
     assert orders["unaccounted"] == 1 - len(planted), orders
+
+
+@pytest.mark.parametrize(
+    ("since", "lost_is_named"),
+    [("1970-01-01T00:00:00+00:00", True), ("2999-01-01T00:00:00+00:00", False)],
+)
+def test_a_scheduled_run_checks_the_keys_it_touched_and_all_of_quarantine(
+    faulty, tmp_path, since, lost_is_named
+):
+    """With LAKEHOUSE_TESTS_SINCE, the accounting test checks the keys loaded, merged into
+    Silver or quarantined since then: an order lost from Silver is named when its key is
+    in that window and not after it (the whole-table check is `dbt test` by hand); a row
+    twice in quarantine is named whatever the window."""
+    wh = tmp_path / "wh"
+    shutil.copytree(faulty["wh"], wh)
+    lost = rows(wh, "silver", "orders", "order_id = 800005")[0]
+    open_table(wh, "silver", "orders").delete("order_id = 800005")
+    quarantined = rows(wh, "quarantine", "orders", "order_id = '800001'")[0]
+    plant_in_quarantine(wh, quarantined)
+    result = cli(
+        *("dbt", "test", "--select", "bronze_rows_accounted_for"),
+        warehouse=wh,
+        extra_env={"LAKEHOUSE_TESTS_SINCE": since},
+    )
+    assert result.returncode == 1, result.stdout[-3000:]
+    failing = query(
+        "select _file_hash, _row_number, places from t where dataset = 'orders'",
+        t=open_table(wh, "test_failures", "bronze_rows_accounted_for"),
+    )
+    named = {(r["_file_hash"], r["_row_number"]): r["places"] for r in failing}
+    expected = {(quarantined["_file_hash"], quarantined["_row_number"]): 2}
+    if lost_is_named:
+        expected[(lost["_file_hash"], lost["_row_number"])] = 0
+    assert named == expected
+
+
+def test_a_tests_window_that_is_not_an_instant_is_named(faulty):
+    result = cli(
+        *("dbt", "test", "--select", "bronze_rows_accounted_for"),
+        warehouse=faulty["wh"],
+        extra_env={"LAKEHOUSE_TESTS_SINCE": "yesterday"},
+    )
+    assert result.returncode != 0
+    assert "LAKEHOUSE_TESTS_SINCE must be an ISO instant with its offset" in result.stdout
+    assert "not 'yesterday'" in result.stdout
 
 
 def test_a_bronze_row_stored_twice_fails_the_grain_test_naming_its_file(faulty, tmp_path):

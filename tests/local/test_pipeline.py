@@ -1,10 +1,14 @@
+import json
 import os
 import subprocess
 import sys
+import time
+from datetime import datetime
 
 import pytest
 
-from lakehouse.local.pipeline import PipelineError, raw_files, warehouse_lock
+from lakehouse.local import report
+from lakehouse.local.pipeline import PipelineError, RunReport, raw_files, warehouse_lock
 
 HOLD_LOCK = """
 import sys, time
@@ -51,3 +55,40 @@ def test_missing_raw_folder_and_empty_landing_are_named(tmp_path):
     (tmp_path / "raw" / "orders").mkdir(parents=True)
     with pytest.raises(PipelineError, match="no raw files found"):
         raw_files(tmp_path / "raw")
+
+
+def test_a_step_records_when_it_ran_also_when_it_fails():
+    """The benchmark attributes memory samples to steps by these windows."""
+    report = RunReport()
+    before = time.time()
+    with report.step("first"):
+        time.sleep(0.05)
+    with pytest.raises(ValueError), report.step("second"):
+        raise ValueError("a failing step")
+    (first_start, first_end), (second_start, second_end) = report.windows.values()
+    assert before <= first_start < first_end <= second_start <= second_end <= time.time()
+    assert report.seconds["first"] >= 0.05
+    assert list(report.seconds) == ["first", "second"]
+
+
+@pytest.mark.parametrize(
+    ("statuses", "checked"),
+    [
+        (["pass", "warn"], True),
+        (["pass", "fail"], False),
+        (["pass", "skipped"], False),
+        ([], False),
+    ],
+)
+def test_a_run_checks_what_changed_only_after_a_run_whose_data_tests_all_passed(
+    tmp_path, statuses, checked
+):
+    started = "2026-01-31T06:00:00+00:00"
+    tests = [{"name": f"t{i}", "kind": "data", "status": s} for i, s in enumerate(statuses)]
+    tests.append({"name": "a unit test", "kind": "unit", "status": "fail"})  # CI's concern
+    latest = tmp_path / "reports" / "latest"
+    latest.mkdir(parents=True)
+    (latest / "quality.json").write_text(json.dumps({"started_at": started, "tests": tests}))
+    expected = datetime.fromisoformat(started) if checked else None
+    assert report.checked_until(tmp_path) == expected
+    assert report.checked_until(tmp_path / "new") is None

@@ -119,6 +119,7 @@ def two_batches(tmp_path_factory) -> dict:
     raw, wh = root / "raw", root / "wh"
     land(raw, 1)
     succeed("run", "--raw", str(raw), "--warehouse", str(wh), warehouse=wh)
+    first_report = json.loads((wh / "reports" / "latest" / "quality.json").read_text())
     held_back = query(
         "select id, _reason from t where _is_held_back",
         t=open_table(wh, "quarantine", "order_items"),
@@ -128,7 +129,13 @@ def two_batches(tmp_path_factory) -> dict:
     output = succeed(
         "run", "--raw", str(raw), "--warehouse", str(wh), warehouse=wh, LAKEHOUSE_DBT_THREADS="4"
     )
-    return {"warehouse": wh, "raw": raw, "held_back_after_batch_1": held_back, "output": output}
+    return {
+        "warehouse": wh,
+        "raw": raw,
+        "held_back_after_batch_1": held_back,
+        "first_report": first_report,
+        "output": output,
+    }
 
 
 def test_a_run_builds_independent_nodes_at_once(two_batches):
@@ -137,6 +144,21 @@ def test_a_run_builds_independent_nodes_at_once(two_batches):
     report = two_batches["warehouse"] / "reports" / "latest" / "run_results.json"
     threads = {node["thread_id"] for node in json.loads(report.read_text())["results"]}
     assert len(threads - {"main"}) > 1
+
+
+def test_the_second_run_checks_what_changed_since_the_first(two_batches):
+    """The first run checks whole tables; the second, after the first passed, the keys
+    touched since the first began (its held-back items released into Silver among them)."""
+    first = two_batches["first_report"]
+    second = json.loads(
+        (two_batches["warehouse"] / "reports" / "latest" / "quality.json").read_text()
+    )
+    assert first["tests_since"] is None
+    assert second["tests_since"] == first["started_at"]
+    for report in (first, second):
+        accounting = {t["name"]: t["status"] for t in report["tests"]}
+        assert accounting["bronze_rows_accounted_for"] == "pass"
+        assert [a["unaccounted"] for a in report["accounting"]] == [0, 0, 0]
 
 
 def test_items_before_their_order_are_held_back_then_counted(two_batches):

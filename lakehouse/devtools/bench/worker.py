@@ -16,16 +16,6 @@ from lakehouse.devtools.bench.memory import MemorySampler
 from lakehouse.local import pipeline
 from lakehouse.transform import dbt_runner
 
-# `lakehouse run`'s steps, in the order they run (RunReport.seconds).
-PIPELINE_STEPS = (
-    "ingest",
-    "dbt deps",
-    "dbt build",
-    "maintenance",
-    "source freshness",
-    "quality report",
-)
-
 
 def steps_of_dbt_build(run_results: dict, manifest: dict) -> dict[str, list[tuple[float, float]]]:
     """The time windows of each layer's nodes (schema of a model; tests), from dbt's
@@ -70,13 +60,8 @@ def _layers(run_results_file: Path, manifest_file: Path, memory: MemorySampler) 
 
 
 def ours(raw: Path, work: Path, memory: MemorySampler) -> list[dict]:
-    started = time.time()
     report = pipeline.run(raw, work / "warehouse")
-    steps, at = [], started
-    for name in PIPELINE_STEPS:
-        seconds = report.seconds.get(name, 0.0)
-        steps.append(_step(name, [(at, at + seconds)], memory))
-        at += seconds
+    steps = [_step(name, [window], memory) for name, window in report.windows.items()]
     report_folder = work / "warehouse" / "reports" / "latest"
     steps += _layers(
         report_folder / "run_results.json", dbt_runner.TARGET_DIR / "manifest.json", memory
