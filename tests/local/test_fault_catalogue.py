@@ -234,13 +234,23 @@ def test_a_tests_window_that_is_not_an_instant_is_named(faulty):
     assert "not 'yesterday'" in result.stdout
 
 
-def test_a_bronze_row_stored_twice_fails_the_grain_test_naming_its_file(faulty, tmp_path):
+@pytest.mark.parametrize("in_a_scheduled_run", [False, True])
+def test_a_bronze_row_stored_twice_fails_the_grain_test_naming_its_file(
+    faulty, tmp_path, in_a_scheduled_run
+):
+    """Whole tables, or in a scheduled run the files with rows loaded since its window
+    began: the copy is loaded again inside the window, its file's first rows before it."""
     wh = tmp_path / "wh"
     shutil.copytree(faulty["wh"], wh)
     row = rows(wh, "bronze", "orders", "order_id = '10001'")[0]
     file_rows = len(rows(wh, "bronze", "orders", f"_file_hash = '{row['_file_hash']}'"))
     bronze = open_table(wh, "bronze", "orders")
     schema = pa.schema(bronze.schema().to_arrow())
+    env = {}
+    if in_a_scheduled_run:
+        now = dt.datetime.now(dt.UTC)
+        row = {**row, "_loaded_at": now}
+        env["LAKEHOUSE_TESTS_SINCE"] = (now - dt.timedelta(seconds=1)).isoformat()
     write_deltalake(bronze, pa.Table.from_pylist([row], schema), mode="append")
     result = cli(
         "dbt",
@@ -248,6 +258,7 @@ def test_a_bronze_row_stored_twice_fails_the_grain_test_naming_its_file(faulty, 
         "--select",
         "source:bronze.orders,test_name:one_row_per_delivered_row",
         warehouse=wh,
+        extra_env=env,
     )
     assert result.returncode == 1, result.stdout[-3000:]
     (failures,) = (wh / "test_failures").glob("source_one_row_per_delivered_row_bronze_orders*")
