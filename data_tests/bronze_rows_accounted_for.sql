@@ -11,7 +11,7 @@
     rows that are not current. A current row that is also quarantined is found from the
     quarantine side.
 
-    In a scheduled run on a warehouse built before (`tests_since()`), the rows checked are
+    In a run after one whose data tests passed (`tests_since()`), the rows checked are
     those whose place the run could change: every delivery of a key that a row loaded since
     then, a Silver row merged since then, or a quarantined row carries (quarantine is
     rebuilt every run), and every row whose key does not parse. A row of another key keeps

@@ -12,7 +12,7 @@
 
 {#
     The window of a scheduled run's data tests: `LAKEHOUSE_TESTS_SINCE`, an instant with
-    its offset that `lakehouse run` sets to the start of a run on a warehouse built before.
+    its offset that `lakehouse run` sets to the end of the last build whose tests all passed.
     A test that reads whole tables can then check only the rows the run could have changed.
     None (unset, or while dbt parses, so the variable does not make it parse again) means
     whole tables: `dbt test` by hand, the first build, Glue.

@@ -35,11 +35,11 @@ def build(
     files: list[FileResult],
     seconds: dict[str, float],
     dbt_target: Path,
-    started_at: datetime,
+    checked_at: datetime,
     tests_since: datetime | None = None,
 ) -> dict:
-    """The figures of a run that started at STARTED_AT, whose data tests checked what
-    changed since TESTS_SINCE (None: whole tables)."""
+    """The figures of a run whose `dbt build`, its data tests with it, ended at CHECKED_AT,
+    and whose data tests checked what changed since TESTS_SINCE (None: whole tables)."""
     run_results = _read_json(dbt_target / "run_results.json")
     manifest = _read_json(dbt_target / "manifest.json")
     tests = _tests(run_results, manifest)
@@ -47,7 +47,7 @@ def build(
     rows = {(t["schema"], t["table"]): t["rows"] for t in tables}
     return {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "started_at": started_at.isoformat(),
+        "checked_at": checked_at.isoformat(),
         "tests_since": tests_since.isoformat() if tests_since else None,
         "warehouse": str(warehouse),
         "seconds": seconds,
@@ -78,16 +78,16 @@ def write(warehouse: Path, report: dict, dbt_target: Path) -> Path:
 
 
 def checked_until(warehouse: Path) -> datetime | None:
-    """The start of the warehouse's latest run whose data tests all passed (warnings
-    allowed): what that run and the runs before it changed is checked. None when there is
-    none, or the latest run failed a test: the next run checks whole tables."""
+    """When the build of the warehouse's latest run ended, if its data tests all passed
+    (warnings allowed): what that run and the runs before it changed is checked. None when
+    there is none, or the latest run failed a test: the next run checks whole tables."""
     latest = _read_json(warehouse / "reports" / "latest" / "quality.json")
     data_tests = [t for t in latest.get("tests", []) if t["kind"] == "data"]
-    if "started_at" not in latest or not data_tests:
-        return None  # no run yet, or one written before runs recorded their start
+    if not latest.get("checked_at") or not data_tests:
+        return None  # no run yet, or one written before runs recorded it
     if any(t["status"] not in ("pass", "warn") for t in data_tests):
         return None
-    return datetime.fromisoformat(latest["started_at"])
+    return datetime.fromisoformat(latest["checked_at"])
 
 
 def render(report: dict) -> str:

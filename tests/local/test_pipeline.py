@@ -88,7 +88,7 @@ def test_a_run_checks_what_changed_only_after_a_run_whose_data_tests_all_passed(
     tests.append({"name": "a unit test", "kind": "unit", "status": "fail"})  # CI's concern
     latest = tmp_path / "reports" / "latest"
     latest.mkdir(parents=True)
-    (latest / "quality.json").write_text(json.dumps({"started_at": started, "tests": tests}))
+    (latest / "quality.json").write_text(json.dumps({"checked_at": started, "tests": tests}))
     expected = datetime.fromisoformat(started) if checked else None
     assert report.checked_until(tmp_path) == expected
     assert report.checked_until(tmp_path / "new") is None

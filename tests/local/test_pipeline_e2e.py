@@ -148,13 +148,13 @@ def test_a_run_builds_independent_nodes_at_once(two_batches):
 
 def test_the_second_run_checks_what_changed_since_the_first(two_batches):
     """The first run checks whole tables; the second, after the first passed, the keys
-    touched since the first began (its held-back items released into Silver among them)."""
+    touched since the first's build ended (its held-back items released into Silver among them)."""
     first = two_batches["first_report"]
     second = json.loads(
         (two_batches["warehouse"] / "reports" / "latest" / "quality.json").read_text()
     )
     assert first["tests_since"] is None
-    assert second["tests_since"] == first["started_at"]
+    assert second["tests_since"] == first["checked_at"]
     for report in (first, second):
         accounting = {t["name"]: t["status"] for t in report["tests"]}
         assert accounting["bronze_rows_accounted_for"] == "pass"
