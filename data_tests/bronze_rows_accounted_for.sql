@@ -1,3 +1,8 @@
+{{ config(
+    tags=['reconciliation'],
+    group='data_platform',
+    meta={'sort_merge_join': true, 'joins_as_written': true},
+) }}
 {#
     Every Bronze row is in exactly one place: current in Silver (its `_file_hash` and
     `_row_number`), superseded, or quarantined (held back included). Superseded: a row
@@ -16,6 +21,10 @@
     then, a Silver row merged since then, or a quarantined row carries (quarantine is
     rebuilt every run), and every row whose key does not parse. A row of another key keeps
     the place an earlier run checked; `dbt test` checks them all.
+
+    Its meta asks for the engine's join settings (macros/sail/sail_test_joins.sql): reading
+    whole tables at 30.5M line items, its hash join's build side outgrew the local engine's
+    pool; checking a run's changes, its joins build on the touched keys.
 #}
 
 {% set since = tests_since() %}

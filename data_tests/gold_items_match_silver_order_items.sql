@@ -1,3 +1,5 @@
+{{ config(tags=['reconciliation'], group='analytics') }}
+
 {# Every valid line item is counted once in each Gold mart that counts items. #}
 
 with

@@ -1,3 +1,5 @@
+{{ config(tags=['reconciliation'], group='analytics') }}
+
 {# Gold's revenue per day is exactly the sum of the valid orders' amounts that day. #}
 
 with

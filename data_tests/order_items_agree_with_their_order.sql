@@ -1,4 +1,4 @@
-{{ config(severity='warn') }}
+{{ config(severity='warn', tags=['source_quirk'], group='data_platform') }}
 
 {#
     Source quirk: line items repeat their order's user_id and order_timestamp. The marts

@@ -1,4 +1,4 @@
-{{ config(severity='warn') }}
+{{ config(severity='warn', tags=['source_quirk'], group='data_platform') }}
 
 {#
     Source quirk: orders carry both `order_timestamp` and `date`. Silver derives

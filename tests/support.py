@@ -4,6 +4,7 @@ conformance cases. Fixtures are in conftest.py."""
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -101,6 +102,28 @@ def expectation_arguments() -> dict[str, set[str]]:
             names = {p.split("=")[0].strip() for p in parameters.split(",")}
             found[name] = names - {"model", "column_name"}
     return found
+
+
+DBT_PROJECT_FILES = ["dbt_project.yml", "packages.yml", "package-lock.yml", "selectors.yml"]
+DBT_PROJECT_FOLDERS = [
+    "models",
+    "macros",
+    "data_tests",
+    "seeds",
+    "snapshots",
+    "packages",
+    "dbt_packages",
+]
+
+
+def copy_dbt_project(destination: Path) -> None:
+    """The dbt project's files, without the expectation package's own test project."""
+    destination.mkdir(parents=True)
+    for name in DBT_PROJECT_FILES:
+        shutil.copy(PROJECT_DIR / name, destination / name)
+    harness = shutil.ignore_patterns("integration_tests")
+    for name in DBT_PROJECT_FOLDERS:
+        shutil.copytree(PROJECT_DIR / name, destination / name, symlinks=True, ignore=harness)
 
 
 def free_port() -> int:

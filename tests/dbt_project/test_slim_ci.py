@@ -2,29 +2,19 @@
 main's manifest and warehouse, only a changed model and what depends on it are built."""
 
 import json
-import shutil
 
 import pytest
 
-from lakehouse.transform.dbt_runner import PROJECT_DIR
-from tests.support import succeed
+from tests.support import copy_dbt_project, succeed
 
 pytestmark = pytest.mark.e2e
-
-DBT_PROJECT = ["dbt_project.yml", "packages.yml", "package-lock.yml", "selectors.yml"]
-HARNESS = shutil.ignore_patterns("integration_tests")  # the expectation tests' own project
-DBT_FOLDERS = ["models", "macros", "data_tests", "seeds", "snapshots", "packages", "dbt_packages"]
 
 
 def test_slim_build_runs_only_the_changed_model_and_its_children(tmp_path):
     wh, main_state, branch = tmp_path / "wh", tmp_path / "main-state", tmp_path / "branch"
     succeed("run", "--warehouse", str(wh), warehouse=wh, DBT_TARGET_PATH=str(main_state))
 
-    branch.mkdir()
-    for name in DBT_PROJECT:
-        shutil.copy(PROJECT_DIR / name, branch / name)
-    for name in DBT_FOLDERS:
-        shutil.copytree(PROJECT_DIR / name, branch / name, symlinks=True, ignore=HARNESS)
+    copy_dbt_project(branch)
     model = branch / "models" / "gold" / "daily_sales.sql"
     model.write_text("{# changed on the branch #}\n" + model.read_text())
 
