@@ -20,7 +20,7 @@ from lakehouse.warehouse.tables import open_table, query
 
 SAMPLE = PROJECT_DIR / "data" / "sample"
 BIN = Path(sys.executable).parent
-RUN_TIMES = {"_loaded_at", "_in_silver_since"}
+RUN_TIMES = {"_loaded_at", "_in_silver_since", "_loaded_until"}
 TABLES = [
     ("silver", "products"),
     ("silver", "orders"),

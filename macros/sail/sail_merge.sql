@@ -2,22 +2,29 @@
     Sail plans a MERGE with its source several times over (the files to rewrite, the rows
     to write, the metrics) and reads every file of the target: merging one day of line
     items into 90 days took 11 s, most of it computing the source again and reading rows
-    the merge could never match. For a partitioned model with a unique key, the source is
-    therefore written once (Parquet, replaced at each merge) and the MERGE is confined to
-    the partitions where the target holds the incoming keys: the only rows it can match,
-    wherever a key's partition value has moved. New keys are inserted whatever the
-    partitions. dbt-glue has its own get_merge_sql; Spark on Glue keeps its plain MERGE.
+    the merge could never match. For a model with a unique key, the source is therefore
+    written once (Parquet, replaced at each merge); with a view as its source, Sail 0.7.2
+    also inserted a null for a value the view took from a cross join. For a partitioned
+    model the MERGE is then confined to the partitions where the target holds the incoming
+    keys: the only rows it can match, wherever a key's partition value has moved. New keys
+    are inserted whatever the partitions. dbt-glue has its own get_merge_sql; Spark on Glue
+    keeps its plain MERGE.
 #}
 {% macro sail__get_merge_sql(target, source, unique_key, dest_columns, incremental_predicates) %}
-    {%- set partition_by = config.get('partition_by') -%}
-    {%- if not (partition_by and unique_key) -%}
+    {%- if not unique_key -%}
         {{ return(spark__get_merge_sql(
             target, source, unique_key, dest_columns, incremental_predicates
         )) }}
     {%- endif -%}
+    {%- set written = write_merge_source(target, source) -%}
+    {%- set partition_by = config.get('partition_by') -%}
+    {%- if not partition_by -%}
+        {{ return(spark__get_merge_sql(
+            target, written, unique_key, dest_columns, incremental_predicates
+        )) }}
+    {%- endif -%}
     {%- set partition_by = [partition_by] if partition_by is string else partition_by -%}
     {%- set unique_key = [unique_key] if unique_key is string else unique_key -%}
-    {%- set written = write_merge_source(target, source) -%}
     {%- set partitions = partitions_holding_keys(target, written, unique_key, partition_by) -%}
     {%- if partitions == 'false' -%}
         {# no incoming key is in the target yet: the merge is an append #}

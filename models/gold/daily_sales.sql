@@ -1,3 +1,9 @@
+{{ config(
+    materialized='changed_days',
+    day_column='order_date',
+    days_changed_in='silver_order_day_changes',
+) }}
+
 with
 
 orders as (
@@ -6,7 +12,7 @@ orders as (
 
 ),
 
-final as (
+sales_per_day as (
 
     select
         order_date,
@@ -18,6 +24,15 @@ final as (
         cast(sum(total_amount) / count(*) as decimal(12, 2)) as avg_order_value
     from orders
     group by order_date
+
+),
+
+final as (
+
+    select
+        *,
+        {{ loaded_until('silver_order_day_changes') }} as _loaded_until
+    from sales_per_day
 
 )
 

@@ -7,6 +7,12 @@
     integer keys group faster than names.
 #}
 
+{{ config(
+    materialized='changed_days',
+    day_column='order_date',
+    days_changed_in='silver_order_day_changes',
+) }}
+
 with
 
 order_items as (
@@ -89,7 +95,7 @@ items_per_customer as (
 
 ),
 
-final as (
+sales_per_day_and_department as (
 
     select
         items_per_customer.order_date,
@@ -105,6 +111,15 @@ final as (
     inner join departments
         on items_per_customer.department_number = departments.department_number
     group by items_per_customer.order_date, departments.department
+
+),
+
+final as (
+
+    select
+        *,
+        {{ loaded_until('silver_order_day_changes') }} as _loaded_until
+    from sales_per_day_and_department
 
 )
 

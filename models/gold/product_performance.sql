@@ -1,7 +1,9 @@
 {#
-    Items are counted per order first, then per product: order_count counts those groups
-    rather than `count(distinct order_id)`, whose per-product sets of order ids do not
-    spill and outgrew the local engine's memory pool at 30M line items.
+    Summed from int_product_sales_by_day, which a run recomputes only for the days it
+    changed: a day and product per row instead of every line item. Its order_count counts
+    groups of items per order, not `count(distinct order_id)`, whose per-product sets of
+    order ids do not spill and outgrew the local engine's memory pool at 30M line items;
+    an order is on one day, so the days' counts add up.
 #}
 
 with
@@ -12,21 +14,9 @@ products as (
 
 ),
 
-order_items as (
+sales_by_day as (
 
-    select * from {{ ref('silver_order_items') }}
-
-),
-
-items_per_product_order as (
-
-    select
-        product_id,
-        order_id,
-        count(*) as units_sold,
-        sum(reordered) as reordered_units
-    from order_items
-    group by product_id, order_id
+    select * from {{ ref('int_product_sales_by_day') }}
 
 ),
 
@@ -35,9 +25,9 @@ sales_per_product as (
     select
         product_id,
         sum(units_sold) as units_sold,
-        count(*) as order_count,
+        sum(order_count) as order_count,
         sum(reordered_units) / sum(units_sold) as reorder_rate
-    from items_per_product_order
+    from sales_by_day
     group by product_id
 
 ),

@@ -1,0 +1,155 @@
+{{ config(unique_key='order_date') }}
+
+{#
+    The order days Silver changed, each with the newest load that changed it. The marts
+    grained by order day recompute only the days changed since they last ran
+    (macros/changed_days.sql). A day changes when an order on it is delivered, and so does
+    every day an earlier valid delivery of that order was on (an order moved away); when a
+    line item is delivered, for the orders of all its valid deliveries (a line item moved to
+    another order); and when a product is delivered, for the orders its line items are in
+    (a department renamed, held-back items released). Keys are found in CTEs joined, never
+    `in (subquery)`, which the local engine cannot prune with.
+#}
+
+-- depends_on: {{ ref('silver_order_items') }}, read by an incremental run only
+
+with
+
+orders as (
+
+    select * from {{ ref('silver_orders') }}
+
+),
+
+products as (
+
+    select * from {{ ref('silver_products') }}
+
+),
+
+order_deliveries as (
+
+    select * from {{ ref('stg_shop__orders') }}
+    where _reason is null
+
+),
+
+order_item_deliveries as (
+
+    select * from {{ ref('stg_shop__order_items') }}
+    where _reason is null
+
+),
+
+newest_load as (
+
+    select max(_loaded_at) as loaded_at
+    from (
+        select _loaded_at from order_deliveries
+        union all
+        select _loaded_at from order_item_deliveries
+        union all
+        select _loaded_at from products
+    ) as loads
+
+),
+
+{% if is_incremental() %}
+
+order_items as (
+
+    select * from {{ ref('silver_order_items') }}
+
+),
+
+last_change as (
+
+    select coalesce(max(_changed_by_load_at), timestamp'1970-01-01') as loaded_at
+    from {{ this }}
+
+),
+
+delivered_orders as (
+
+    select distinct order_deliveries.order_id
+    from order_deliveries
+    cross join last_change
+    where order_deliveries._loaded_at > last_change.loaded_at
+
+),
+
+delivered_items as (
+
+    select distinct order_item_deliveries.id
+    from order_item_deliveries
+    cross join last_change
+    where order_item_deliveries._loaded_at > last_change.loaded_at
+
+),
+
+delivered_products as (
+
+    select products.product_id
+    from products
+    cross join last_change
+    where products._loaded_at > last_change.loaded_at
+
+),
+
+changed_orders as (
+
+    select order_id from delivered_orders
+
+    union
+
+    select order_item_deliveries.order_id
+    from order_item_deliveries
+    inner join delivered_items
+        on order_item_deliveries.id = delivered_items.id
+
+    union
+
+    select order_items.order_id
+    from order_items
+    inner join delivered_products
+        on order_items.product_id = delivered_products.product_id
+
+),
+
+changed_days as (
+
+    select orders.order_date
+    from orders
+    inner join changed_orders
+        on orders.order_id = changed_orders.order_id
+
+    union all
+
+    select order_deliveries.order_date
+    from order_deliveries
+    inner join delivered_orders
+        on order_deliveries.order_id = delivered_orders.order_id
+
+),
+
+{% else %}
+
+changed_days as (
+
+    select order_date from orders
+
+),
+
+{% endif %}
+
+final as (
+
+    select distinct
+        changed_days.order_date,
+        newest_load.loaded_at as _changed_by_load_at
+    from changed_days
+    cross join newest_load
+
+)
+
+select * from final
