@@ -38,6 +38,7 @@ def test_the_project_compiles_for_glue(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:]
     silver = (tmp_path / "target" / "compiled" / "lakehouse" / "models" / "silver").glob("*.sql")
     assert sorted(p.name for p in silver) == [
+        "silver_order_day_changes.sql",
         "silver_order_items.sql",
         "silver_orders.sql",
         "silver_products.sql",
