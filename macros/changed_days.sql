@@ -13,18 +13,18 @@
 {% materialization changed_days, default %}
     {%- set day_column = config.require('day_column') -%}
     {%- set changes = ref(config.require('days_changed_in')) -%}
-    {%- set existing = load_cached_relation(this) -%}
+    {%- set existing = none if should_full_refresh() else load_cached_relation(this) -%}
     {%- set target = this.incorporate(type='table') -%}
 
     {{ run_hooks(pre_hooks) }}
 
-    {%- if existing is not none and not should_full_refresh() -%}
+    {%- if existing is not none -%}
         {%- set built = adapter.get_columns_in_relation(existing) | map(attribute='name') -%}
         {%- set computed = get_column_schema_from_query(sql) | map(attribute='name') -%}
         {%- set existing = existing if built | list == computed | list else none -%}
     {%- endif -%}
 
-    {%- if existing is none or should_full_refresh() -%}
+    {%- if existing is none -%}
         {%- call statement('main') -%}
             {{ create_table_as(False, target, sql) }}
         {%- endcall -%}

@@ -17,20 +17,18 @@
         )) }}
     {%- endif -%}
     {%- set written = write_merge_source(target, source) -%}
+    {%- set predicates = incremental_predicates or [] -%}
     {%- set partition_by = config.get('partition_by') -%}
-    {%- if not partition_by -%}
-        {{ return(spark__get_merge_sql(
-            target, written, unique_key, dest_columns, incremental_predicates
-        )) }}
+    {%- if partition_by -%}
+        {%- set partition_by = [partition_by] if partition_by is string else partition_by -%}
+        {%- set unique_key = [unique_key] if unique_key is string else unique_key -%}
+        {%- set partitions = partitions_holding_keys(target, written, unique_key, partition_by) -%}
+        {%- if partitions == 'false' -%}
+            {# no incoming key is in the target yet: the merge is an append #}
+            {{ return(get_insert_into_sql(written, target)) }}
+        {%- endif -%}
+        {%- set predicates = predicates + [partitions] -%}
     {%- endif -%}
-    {%- set partition_by = [partition_by] if partition_by is string else partition_by -%}
-    {%- set unique_key = [unique_key] if unique_key is string else unique_key -%}
-    {%- set partitions = partitions_holding_keys(target, written, unique_key, partition_by) -%}
-    {%- if partitions == 'false' -%}
-        {# no incoming key is in the target yet: the merge is an append #}
-        {{ return(get_insert_into_sql(written, target)) }}
-    {%- endif -%}
-    {%- set predicates = (incremental_predicates or []) + [partitions] -%}
     {{ return(spark__get_merge_sql(target, written, unique_key, dest_columns, predicates)) }}
 {% endmacro %}
 
