@@ -2,15 +2,16 @@
     Delta maintenance on Spark with Delta Lake (AWS Glue): `dbt run-operation
     maintain_tables` after a load. The local engine, Sail, does not parse OPTIMIZE or
     VACUUM, so `lakehouse` carries out the same plan with delta-rs there
-    (lakehouse/warehouse/maintenance.py): every table model and every source, Z-ordered by a
-    model's `meta.zorder_by`, files kept `maintenance_retain_hours` for time travel.
+    (lakehouse/warehouse/maintenance.py): every model that is a table and every source,
+    Z-ordered by a model's `meta.zorder_by`, files kept `maintenance_retain_hours` for time
+    travel.
     https://docs.delta.io/latest/optimizations-oss.html
 #}
 
 {% macro maintain_tables(dry_run=false) %}
     {% for node in graph.nodes.values()
         if node.resource_type == 'model'
-        and node.config.materialized in ('table', 'incremental') %}
+        and node.config.materialized not in ('ephemeral', 'view') %}
         {% do maintain_table(
             api.Relation.create(schema=node.schema, identifier=node.alias),
             node.config.meta.get('zorder_by', []),

@@ -1,7 +1,7 @@
 """Delta table maintenance after a load: compaction, Z-order, vacuum.
 
 One plan, declared in the dbt project, two engines carrying it out:
-- which tables: every table dbt builds (models materialized as table or incremental) and
+- which tables: every table dbt builds (every model but the ephemeral ones and views) and
   every Bronze source; which columns to Z-order by: a model's `meta.zorder_by`; how long
   removed files stay for time travel: the `maintenance_retain_hours` var.
 - on the local engine, here, with delta-rs: Sail does not parse OPTIMIZE or VACUUM.
@@ -23,7 +23,8 @@ from deltalake import DeltaTable
 from lakehouse.transform import dbt_runner
 from lakehouse.warehouse.tables import open_table
 
-MATERIALIZED = ("table", "incremental")
+# models that leave no Delta table of their own
+NOT_TABLES = ("ephemeral", "view")
 # Commits of maintenance itself: a table whose last commit is one of them has not changed.
 MAINTENANCE_OPERATIONS = {"OPTIMIZE", "VACUUM START", "VACUUM END"}
 # Compact once a partition holds this many files. Compacting at every load rewrote all of
@@ -61,7 +62,7 @@ def plan(manifest: dict) -> list[TablePlan]:
     tables = [
         TablePlan(node["schema"], node["alias"], tuple(node["config"]["meta"].get("zorder_by", ())))
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["config"]["materialized"] in MATERIALIZED
+        if node["resource_type"] == "model" and node["config"]["materialized"] not in NOT_TABLES
     ]
     tables += [
         TablePlan(source["schema"], source["identifier"]) for source in manifest["sources"].values()

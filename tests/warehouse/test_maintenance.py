@@ -14,6 +14,18 @@ MANIFEST = {
             "alias": "order_items",
             "config": {"materialized": "incremental", "meta": {"zorder_by": ["product_id"]}},
         },
+        "model.lakehouse.daily_sales": {
+            "resource_type": "model",
+            "schema": "gold",
+            "alias": "daily_sales",
+            "config": {"materialized": "changed_days", "meta": {}},
+        },
+        "model.lakehouse.int_orders_with_item_count": {
+            "resource_type": "model",
+            "schema": "gold",
+            "alias": "int_orders_with_item_count",
+            "config": {"materialized": "ephemeral", "meta": {}},
+        },
         "model.lakehouse.stg_shop__orders": {
             "resource_type": "model",
             "schema": "staging",
@@ -31,6 +43,7 @@ MANIFEST = {
 def test_plan_holds_tables_and_sources_with_their_zorder_columns():
     assert plan(MANIFEST) == [
         TablePlan("bronze", "orders"),
+        TablePlan("gold", "daily_sales"),
         TablePlan("silver", "order_items", ("product_id",)),
     ]
 
