@@ -33,9 +33,8 @@
             {%- do get_assert_columns_equivalent(sql) -%}
         {%- endif -%}
         {%- set days = run_query(
-            'select ' ~ day_column ~ ' from ' ~ changes
-            ~ ' where _changed_by_load_at > (select coalesce(max(_loaded_until), '
-            ~ "timestamp'1970-01-01') from " ~ target ~ ')'
+            'select ' ~ day_column ~ ' from ' ~ changes ~ ' where '
+            ~ loaded_since_last_run('_changed_by_load_at', watermark='_loaded_until')
         ).columns[0].values() -%}
         {%- call statement('main') -%}
             {%- if days -%}

@@ -62,37 +62,27 @@ order_items as (
 
 ),
 
-last_change as (
-
-    select coalesce(max(_changed_by_load_at), timestamp'1970-01-01') as loaded_at
-    from {{ this }}
-
-),
-
 delivered_orders as (
 
-    select distinct order_deliveries.order_id
+    select distinct order_id
     from order_deliveries
-    cross join last_change
-    where order_deliveries._loaded_at > last_change.loaded_at
+    where {{ loaded_since_last_run(watermark='_changed_by_load_at') }}
 
 ),
 
 delivered_items as (
 
-    select distinct order_item_deliveries.id
+    select distinct id
     from order_item_deliveries
-    cross join last_change
-    where order_item_deliveries._loaded_at > last_change.loaded_at
+    where {{ loaded_since_last_run(watermark='_changed_by_load_at') }}
 
 ),
 
 delivered_products as (
 
-    select products.product_id
+    select product_id
     from products
-    cross join last_change
-    where products._loaded_at > last_change.loaded_at
+    where {{ loaded_since_last_run(watermark='_changed_by_load_at') }}
 
 ),
 
