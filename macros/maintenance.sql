@@ -10,8 +10,7 @@
 
 {% macro maintain_tables(dry_run=false) %}
     {% for node in graph.nodes.values()
-        if node.resource_type == 'model'
-        and node.config.materialized not in ('ephemeral', 'view') %}
+        if node.resource_type == 'model' and is_a_table(node) %}
         {% do maintain_table(
             api.Relation.create(schema=node.schema, identifier=node.alias),
             node.config.meta.get('zorder_by', []),
@@ -55,4 +54,13 @@
         "Sail does not parse OPTIMIZE or VACUUM: run `lakehouse maintain`, which "
         ~ "maintains the local tables with delta-rs"
     ) }}
+{% endmacro %}
+
+{#
+    Whether dbt leaves a Delta table for the node: every materialization but ephemeral
+    (a CTE) and view. Read by maintenance and by the local registry; the Python side of
+    maintenance (lakehouse/warehouse/maintenance.py, NOT_TABLES) names the same two.
+#}
+{% macro is_a_table(node) %}
+    {{ return(node.config.materialized not in ('ephemeral', 'view')) }}
 {% endmacro %}

@@ -23,7 +23,7 @@ from deltalake import DeltaTable
 from lakehouse.transform import dbt_runner
 from lakehouse.warehouse.tables import open_table
 
-# models that leave no Delta table of their own
+# models that leave no Delta table of their own (the `is_a_table` macro, macros/maintenance.sql)
 NOT_TABLES = ("ephemeral", "view")
 # Commits of maintenance itself: a table whose last commit is one of them has not changed.
 MAINTENANCE_OPERATIONS = {"OPTIMIZE", "VACUUM START", "VACUUM END"}

@@ -53,7 +53,7 @@
     {% for result in results
         if result.status == 'success'
         and result.node.resource_type in ('model', 'seed', 'snapshot')
-        and result.node.config.materialized not in ('ephemeral', 'view') %}
+        and is_a_table(result.node) %}
         {% do tables.append(
             "select '" ~ result.node.schema ~ "' as schema_name, '"
             ~ result.node.alias ~ "' as table_name"
