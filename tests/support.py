@@ -169,12 +169,14 @@ def succeed(*args: str, warehouse: Path, tool: str = "lakehouse", **env: str) ->
     return result.stdout
 
 
-def table_rows(warehouse: Path, schema: str, table: str) -> list[tuple]:
-    """The rows of a table, sorted, without the times of loads and merges (they differ
-    between warehouses)."""
+def table_rows(
+    warehouse: Path, schema: str, table: str, ignored: set[str] = RUN_TIMES
+) -> list[tuple]:
+    """The rows of a table, sorted, without the IGNORED columns (by default the times of
+    loads and merges, which differ between warehouses)."""
     rows = query("select * from t", t=open_table(warehouse, schema, table))
     return sorted(
-        tuple(sorted((k, str(v)) for k, v in r.items() if k not in RUN_TIMES)) for r in rows
+        tuple(sorted((k, str(v)) for k, v in r.items() if k not in ignored)) for r in rows
     )
 
 
