@@ -10,7 +10,7 @@ from lakehouse.warehouse.maintenance import MAINTENANCE_OPERATIONS
 from lakehouse.warehouse.tables import query, table_path
 
 # What a dashboard asks: one customer's figures (Gold), one product's sales per day (the
-# Silver rows behind product_performance). Both filter on the Z-order columns.
+# Silver rows behind product_performance, which filters on its Z-order column).
 QUERIES = {
     "gold: one customer": (
         ("gold", "customer_insights"),
