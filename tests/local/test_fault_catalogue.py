@@ -271,6 +271,38 @@ def test_a_bronze_row_stored_twice_fails_the_grain_test_naming_its_file(
     ]
 
 
+@pytest.mark.parametrize(
+    ("scheduled", "inserted_since", "named"),
+    [(False, False, True), (True, True, True), (True, False, False)],
+)
+def test_a_silver_key_stored_twice_fails_unique_where_it_looks(
+    faulty, tmp_path, scheduled, inserted_since, named
+):
+    """By hand `unique` groups the whole table. In a scheduled run it counts, over the whole
+    table, the keys of the rows inserted since its window began: a copy inserted since is
+    named; one that no run inserted since is left to the whole-table test."""
+    wh = tmp_path / "wh"
+    shutil.copytree(faulty["wh"], wh)
+    row = rows(wh, "silver", "orders", "order_id = 10001")[0]
+    now = dt.datetime.now(dt.UTC)
+    if inserted_since:
+        row = {**row, "_in_silver_since": now}
+    silver = open_table(wh, "silver", "orders")
+    schema = pa.schema(silver.schema().to_arrow())
+    write_deltalake(silver, pa.Table.from_pylist([row], schema), mode="append")
+    since = (now - dt.timedelta(seconds=1)).isoformat()
+    result = cli(
+        *("dbt", "test", "--select", "silver_orders,test_name:unique"),
+        warehouse=wh,
+        extra_env={"LAKEHOUSE_TESTS_SINCE": since} if scheduled else {},
+    )
+    assert result.returncode == (1 if named else 0), result.stdout[-3000:]
+    failures = open_table(wh, "test_failures", "unique_silver_orders_order_id")
+    assert query("select * from t", t=failures) == (
+        [{"unique_field": 10001, "n_records": 2}] if named else []
+    )
+
+
 def test_duplicate_file_under_another_name_is_skipped(faulty):
     assert faulty["files"]["dup_of_day1.csv"]["outcome"] == "skipped"
     assert "orders/2025-04-01.csv" in faulty["files"]["dup_of_day1.csv"]["detail"]
