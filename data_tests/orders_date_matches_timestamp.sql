@@ -3,8 +3,11 @@
 {#
     Source quirk: orders carry both `order_timestamp` and `date`. Silver derives
     order_date from the timestamp and drops `date`; this warns when the source's own
-    `date` says otherwise. Staging has parsed the timestamp of every Bronze row once.
+    `date` says otherwise. Staging has parsed the timestamp of every Bronze row once. Staging
+    only gains rows, so a scheduled run (`tests_since()`) checks the rows loaded since.
 #}
+
+{% set since = tests_since() %}
 
 with
 
@@ -23,7 +26,11 @@ validation_errors as (
         _source_file,
         _row_number
     from orders
-    where order_date != try_cast(trim(raw_date) as date)
+    where
+        order_date != try_cast(trim(raw_date) as date)
+    {% if since %}
+        and _loaded_at >= {{ since }}
+    {% endif %}
 
 )
 

@@ -303,6 +303,37 @@ def test_a_silver_key_stored_twice_fails_unique_where_it_looks(
     )
 
 
+@pytest.mark.parametrize(
+    ("scheduled", "loaded_since", "named"),
+    [(False, False, True), (True, True, True), (True, False, False)],
+)
+def test_an_order_dated_another_day_warns_where_the_test_looks(
+    faulty, tmp_path, scheduled, loaded_since, named
+):
+    """The source-quirk warning reads all of staging by hand, and the rows loaded since its
+    window began in a scheduled run (staging only gains rows)."""
+    wh = tmp_path / "wh"
+    shutil.copytree(faulty["wh"], wh)
+    row = rows(wh, "staging", "stg_shop__orders", "order_id = 10001")[0]
+    now = dt.datetime.now(dt.UTC)
+    row = {**row, "raw_date": "1999-01-01", "_row_number": 999}
+    if loaded_since:
+        row["_loaded_at"] = now
+    staging = open_table(wh, "staging", "stg_shop__orders")
+    schema = pa.schema(staging.schema().to_arrow())
+    write_deltalake(staging, pa.Table.from_pylist([row], schema), mode="append")
+    since = (now - dt.timedelta(seconds=1)).isoformat()
+    result = cli(
+        *("dbt", "test", "--select", "orders_date_matches_timestamp"),
+        warehouse=wh,
+        extra_env={"LAKEHOUSE_TESTS_SINCE": since} if scheduled else {},
+    )
+    assert result.returncode == 0, result.stdout[-3000:]  # a warning
+    warned = open_table(wh, "test_failures", "orders_date_matches_timestamp")
+    dated = query("select order_id, `date` from t where `date` = '1999-01-01'", t=warned)
+    assert dated == ([{"order_id": "10001", "date": "1999-01-01"}] if named else [])
+
+
 def test_duplicate_file_under_another_name_is_skipped(faulty):
     assert faulty["files"]["dup_of_day1.csv"]["outcome"] == "skipped"
     assert "orders/2025-04-01.csv" in faulty["files"]["dup_of_day1.csv"]["detail"]
