@@ -24,7 +24,7 @@
 
             select distinct {{ column_name }}
             from whole
-            where {{ inserted_at }} > {{ since }} and {{ column_name }} is not null
+            where {{ inserted_at }} >= {{ since }} and {{ column_name }} is not null
 
         )
 
