@@ -334,6 +334,40 @@ def test_an_order_dated_another_day_warns_where_the_test_looks(
     assert dated == ([{"order_id": "10001", "date": "1999-01-01"}] if named else [])
 
 
+@pytest.mark.parametrize(
+    ("scheduled", "day_changed_since", "named"),
+    [(False, False, True), (True, True, True), (True, False, False)],
+)
+def test_a_line_item_disagreeing_with_its_order_warns_where_the_test_looks(
+    faulty, tmp_path, scheduled, day_changed_since, named
+):
+    """By hand the warning joins every order to its line items. In a scheduled run it reads
+    the orders on the days Silver changed since its window began: a disagreement on a day
+    no run changed since is left to the whole-table test."""
+    wh = tmp_path / "wh"
+    shutil.copytree(faulty["wh"], wh)
+    item = rows(wh, "silver", "order_items", "order_id = 10001")[0]
+    open_table(wh, "silver", "order_items").update(
+        new_values={"user_id": -1}, predicate=f"id = {item['id']}"
+    )
+    now = dt.datetime.now(dt.UTC)
+    if day_changed_since:
+        order_date = rows(wh, "silver", "orders", "order_id = 10001")[0]["order_date"]
+        open_table(wh, "silver", "order_day_changes").update(
+            new_values={"_changed_by_load_at": now}, predicate=f"order_date = '{order_date}'"
+        )
+    since = (now - dt.timedelta(seconds=1)).isoformat()
+    result = cli(
+        *("dbt", "test", "--select", "order_items_agree_with_their_order"),
+        warehouse=wh,
+        extra_env={"LAKEHOUSE_TESTS_SINCE": since} if scheduled else {},
+    )
+    assert result.returncode == 0, result.stdout[-3000:]  # a warning
+    warned = open_table(wh, "test_failures", "order_items_agree_with_their_order")
+    named_items = query("select id, item_user_id from t", t=warned)
+    assert named_items == ([{"id": item["id"], "item_user_id": -1}] if named else [])
+
+
 def test_duplicate_file_under_another_name_is_skipped(faulty):
     assert faulty["files"]["dup_of_day1.csv"]["outcome"] == "skipped"
     assert "orders/2025-04-01.csv" in faulty["files"]["dup_of_day1.csv"]["detail"]
