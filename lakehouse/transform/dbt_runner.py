@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from dbt.artifacts.schemas.results import NodeStatus
+from dbt.cli.exceptions import DbtUsageException
 from dbt.cli.main import dbtRunner
 
 from lakehouse.transform import sail_engine
@@ -36,10 +37,13 @@ class DbtOutcome:
     seconds_by_layer: dict[str, float]  # wall time each layer had a node running
     failures: list[str]  # "model.silver_orders: <message>" for each node that failed
     exception: str = ""
+    usage_error: bool = False  # dbt could not read its command line, and printed nothing
 
     @property
     def hint(self) -> str:
         """What to do about a failure whose message says only what went wrong."""
+        if self.usage_error:
+            return f"dbt: {self.exception} `dbt COMMAND --help` lists a command's options."
         error = " ".join([self.exception, *self.failures])
         if "for the total memory pool" in error:
             name = sail_engine.MEMORY_POOL_SIZE
@@ -187,7 +191,8 @@ def invoke(args: list[str]) -> DbtOutcome:
             failures.append(f"{node.unique_id}: {textwrap.shorten(message, 400)}")
     exception = str(result.exception) if result.exception else ""
     seconds = {layer: busy_seconds(w) for layer, w in windows.items()}
-    return DbtOutcome(result.success, seconds, failures, exception)
+    usage_error = isinstance(result.exception, DbtUsageException)
+    return DbtOutcome(result.success, seconds, failures, exception, usage_error)
 
 
 def busy_seconds(windows: Iterable[tuple[float, float]]) -> float:

@@ -39,6 +39,13 @@ def test_profiles_dir_without_the_profile_says_where_the_profile_is(tmp_path):
     assert "profiles" in said(result).rsplit("point it at", 1)[1]
 
 
+def test_a_command_line_dbt_cannot_read_is_named(tmp_path):
+    result = cli("dbt", "compile", "--resource-type", "test", warehouse=tmp_path)
+    assert result.returncode == 1
+    assert "No such option '--resource-type'." in said(result)
+    assert "dbt COMMAND --help" in said(result)
+
+
 def test_unknown_target_lists_the_targets(tmp_path):
     result = cli("dbt", "ls", "--target", "prod", warehouse=tmp_path)
     assert result.returncode == 1
