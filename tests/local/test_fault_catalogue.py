@@ -142,12 +142,27 @@ def test_every_bronze_row_is_accounted_for(faulty):
     assert counts.get("fail", 0) == counts.get("error", 0) == 0
 
 
+def append(wh: Path, schema: str, table: str, row: dict) -> None:
+    """Append ROW to a table behind dbt's back, as a hand edit or a bug would."""
+    delta = open_table(wh, schema, table)
+    columns = pa.schema(delta.schema().to_arrow())
+    write_deltalake(delta, pa.Table.from_pylist([row], columns), mode="append")
+
+
 def plant_in_quarantine(wh: Path, row: dict) -> None:
     """Append a copy of an orders' Bronze row to their quarantine."""
-    quarantine = open_table(wh, "quarantine", "orders")
-    schema = pa.schema(quarantine.schema().to_arrow())
-    planted = {"_reason": "planted", "_is_held_back": False, **row}
-    write_deltalake(quarantine, pa.Table.from_pylist([planted], schema), mode="append")
+    append(wh, "quarantine", "orders", {"_reason": "planted", "_is_held_back": False, **row})
+
+
+def dbt_test(wh: Path, selection: str, since: str | None) -> subprocess.CompletedProcess:
+    """`dbt test --select SELECTION` by hand, or as a scheduled run whose window began at
+    SINCE."""
+    window = {"LAKEHOUSE_TESTS_SINCE": since} if since else {}
+    return cli("dbt", "test", "--select", selection, warehouse=wh, extra_env=window)
+
+
+def a_second_before(now: dt.datetime) -> str:
+    return (now - dt.timedelta(seconds=1)).isoformat()
 
 
 def test_row_accounting_names_a_lost_row_and_a_row_counted_twice(faulty, tmp_path):
@@ -173,7 +188,7 @@ def test_row_accounting_names_a_lost_row_and_a_row_counted_twice(faulty, tmp_pat
     for row in planted.values():
         where = f"_file_hash = '{row['_file_hash']}' and _row_number = {row['_row_number']}"
         plant_in_quarantine(wh, rows(wh, "bronze", "orders", where)[0])
-    result = cli("dbt", "test", "--select", "bronze_rows_accounted_for", warehouse=wh)
+    result = dbt_test(wh, "bronze_rows_accounted_for", None)
     assert result.returncode == 1
     failing = query(
         "select dataset, _file_hash, _row_number, places from t",
@@ -206,11 +221,7 @@ def test_a_scheduled_run_checks_the_keys_it_touched_and_all_of_quarantine(
     open_table(wh, "silver", "orders").delete("order_id = 800005")
     quarantined = rows(wh, "quarantine", "orders", "order_id = '800001'")[0]
     plant_in_quarantine(wh, quarantined)
-    result = cli(
-        *("dbt", "test", "--select", "bronze_rows_accounted_for"),
-        warehouse=wh,
-        extra_env={"LAKEHOUSE_TESTS_SINCE": since},
-    )
+    result = dbt_test(wh, "bronze_rows_accounted_for", since)
     assert result.returncode == 1, result.stdout[-3000:]
     failing = query(
         "select _file_hash, _row_number, places from t where dataset = 'orders'",
@@ -224,11 +235,7 @@ def test_a_scheduled_run_checks_the_keys_it_touched_and_all_of_quarantine(
 
 
 def test_a_tests_window_that_is_not_an_instant_is_named(faulty):
-    result = cli(
-        *("dbt", "test", "--select", "bronze_rows_accounted_for"),
-        warehouse=faulty["wh"],
-        extra_env={"LAKEHOUSE_TESTS_SINCE": "yesterday"},
-    )
+    result = dbt_test(faulty["wh"], "bronze_rows_accounted_for", "yesterday")
     assert result.returncode != 0
     assert "LAKEHOUSE_TESTS_SINCE must be an ISO instant with its offset" in result.stdout
     assert "not 'yesterday'" in result.stdout
@@ -244,22 +251,14 @@ def test_a_bronze_row_stored_twice_fails_the_grain_test_naming_its_file(
     shutil.copytree(faulty["wh"], wh)
     row = rows(wh, "bronze", "orders", "order_id = '10001'")[0]
     file_rows = len(rows(wh, "bronze", "orders", f"_file_hash = '{row['_file_hash']}'"))
-    bronze = open_table(wh, "bronze", "orders")
-    schema = pa.schema(bronze.schema().to_arrow())
-    env = {}
+    since = None
     if in_a_scheduled_run:
         now = dt.datetime.now(dt.UTC)
         row = {**row, "_loaded_at": now}
-        env["LAKEHOUSE_TESTS_SINCE"] = (now - dt.timedelta(seconds=1)).isoformat()
-    write_deltalake(bronze, pa.Table.from_pylist([row], schema), mode="append")
-    result = cli(
-        "dbt",
-        "test",
-        "--select",
-        "source:bronze.orders,test_name:one_row_per_delivered_row",
-        warehouse=wh,
-        extra_env=env,
-    )
+        since = a_second_before(now)
+    append(wh, "bronze", "orders", row)
+    selection = "source:bronze.orders,test_name:one_row_per_delivered_row"
+    result = dbt_test(wh, selection, since)
     assert result.returncode == 1, result.stdout[-3000:]
     (failures,) = (wh / "test_failures").glob("source_one_row_per_delivered_row_bronze_orders*")
     assert query("select * from t", t=open_table(wh, "test_failures", failures.name)) == [
@@ -287,15 +286,9 @@ def test_a_silver_key_stored_twice_fails_unique_where_it_looks(
     now = dt.datetime.now(dt.UTC)
     if inserted_since:
         row = {**row, "_in_silver_since": now}
-    silver = open_table(wh, "silver", "orders")
-    schema = pa.schema(silver.schema().to_arrow())
-    write_deltalake(silver, pa.Table.from_pylist([row], schema), mode="append")
-    since = (now - dt.timedelta(seconds=1)).isoformat()
-    result = cli(
-        *("dbt", "test", "--select", "silver_orders,test_name:unique"),
-        warehouse=wh,
-        extra_env={"LAKEHOUSE_TESTS_SINCE": since} if scheduled else {},
-    )
+    append(wh, "silver", "orders", row)
+    since = a_second_before(now) if scheduled else None
+    result = dbt_test(wh, "silver_orders,test_name:unique", since)
     assert result.returncode == (1 if named else 0), result.stdout[-3000:]
     failures = open_table(wh, "test_failures", "unique_silver_orders_order_id")
     assert query("select * from t", t=failures) == (
@@ -319,15 +312,9 @@ def test_an_order_dated_another_day_warns_where_the_test_looks(
     row = {**row, "raw_date": "1999-01-01", "_row_number": 999}
     if loaded_since:
         row["_loaded_at"] = now
-    staging = open_table(wh, "staging", "stg_shop__orders")
-    schema = pa.schema(staging.schema().to_arrow())
-    write_deltalake(staging, pa.Table.from_pylist([row], schema), mode="append")
-    since = (now - dt.timedelta(seconds=1)).isoformat()
-    result = cli(
-        *("dbt", "test", "--select", "orders_date_matches_timestamp"),
-        warehouse=wh,
-        extra_env={"LAKEHOUSE_TESTS_SINCE": since} if scheduled else {},
-    )
+    append(wh, "staging", "stg_shop__orders", row)
+    since = a_second_before(now) if scheduled else None
+    result = dbt_test(wh, "orders_date_matches_timestamp", since)
     assert result.returncode == 0, result.stdout[-3000:]  # a warning
     warned = open_table(wh, "test_failures", "orders_date_matches_timestamp")
     dated = query("select order_id, `date` from t where `date` = '1999-01-01'", t=warned)
@@ -356,12 +343,8 @@ def test_a_line_item_disagreeing_with_its_order_warns_where_the_test_looks(
         open_table(wh, "silver", "order_day_changes").update(
             new_values={"_changed_by_load_at": now}, predicate=f"order_date = '{order_date}'"
         )
-    since = (now - dt.timedelta(seconds=1)).isoformat()
-    result = cli(
-        *("dbt", "test", "--select", "order_items_agree_with_their_order"),
-        warehouse=wh,
-        extra_env={"LAKEHOUSE_TESTS_SINCE": since} if scheduled else {},
-    )
+    since = a_second_before(now) if scheduled else None
+    result = dbt_test(wh, "order_items_agree_with_their_order", since)
     assert result.returncode == 0, result.stdout[-3000:]  # a warning
     warned = open_table(wh, "test_failures", "order_items_agree_with_their_order")
     named_items = query("select id, item_user_id from t", t=warned)
