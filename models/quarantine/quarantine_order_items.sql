@@ -3,8 +3,8 @@
     itself once a valid delivery of its order arrives (and a quarantined item once its
     product does). An item whose order was delivered only with faults says so, with the
     reason of the order's latest faulty delivery. The reasons are found on the keys alone,
-    and only the quarantined rows' delivered text is read after: at 9.8M line items 0.3 s
-    against 1.7 s carrying every row's text through the joins.
+    and only the quarantined rows' delivered text is read after: in a day's run at 9.8M line
+    items, 0.45 s against 2.1 s carrying every row's text through the joins.
 #}
 
 with
