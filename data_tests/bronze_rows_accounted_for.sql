@@ -1,7 +1,7 @@
 {{ config(
     tags=['reconciliation'],
     group='data_platform',
-    meta={'sort_merge_join': true, 'joins_as_written': true},
+    meta={'sort_merge_join': true, 'joins_as_written': true, 'filters_in_scan': true},
 ) }}
 {#
     Every Bronze row is in exactly one place: current in Silver (its `_file_hash` and
@@ -24,7 +24,8 @@
 
     Its meta asks for the engine's join settings (macros/sail/sail_test_joins.sql): reading
     whole tables at 30.5M line items, its hash join's build side outgrew the local engine's
-    pool; checking a run's changes, its joins build on the touched keys.
+    pool; checking a run's changes, its joins build on the touched keys, and the engine
+    decodes only the touched keys' rows of Bronze and Silver.
 #}
 
 {% set since = tests_since() %}

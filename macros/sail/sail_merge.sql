@@ -36,11 +36,14 @@
     {%- set written = api.Relation.create(
         schema=target.schema, identifier=target.identifier ~ '__merge_source', type='table'
     ) -%}
+    {%- set settings = filters_in_scan_settings(config.get('meta') or {}) -%}
+    {%- do put_engine_settings(settings, while_running=true) -%}
     {% call statement('write_merge_source') %}
         create or replace table {{ written }} using parquet
         location '{{ var("warehouse") }}/_merge_sources/{{ target.schema }}/{{ target.identifier }}'
         as select * from {{ source }}
     {% endcall %}
+    {%- do put_engine_settings(settings, while_running=false) -%}
     {{ return(written) }}
 {% endmacro %}
 

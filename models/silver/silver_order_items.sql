@@ -1,7 +1,7 @@
 {{ config(
     unique_key='id',
     partition_by=['order_date'],
-    meta={'zorder_by': ['product_id']},
+    meta={'zorder_by': ['product_id'], 'filters_in_scan': true},
 ) }}
 
 {#
@@ -10,6 +10,8 @@
     the last merge and the items whose order or product entered Silver since then, and
     ranks every eligible delivery of those items again, so the latest one wins exactly as
     in a full build (an older delivery released late never overwrites a newer one).
+    Those items are few among all of staging's: `filters_in_scan` has the local engine
+    decode the other columns of their rows only (macros/sail/sail_engine_settings.sql).
 #}
 
 with
