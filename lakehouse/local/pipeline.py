@@ -139,7 +139,7 @@ def run(
             raise PipelineError("dbt deps", outcome.exception or "see the dbt log above")
 
         with dbt_runner.own_engine():
-            with report.step("dbt build"), dbt_runner.tests_since(tests_since):
+            with report.step("dbt build"), dbt_runner.scheduled_build(tests_since):
                 outcome = dbt_runner.invoke(["build", *dbt_runner.SCHEDULED])
             # the next run's data tests check what changed since this build's tests ran
             checked_at = datetime.fromtimestamp(report.windows["dbt build"][1], UTC)

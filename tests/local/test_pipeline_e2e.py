@@ -106,6 +106,12 @@ def last_operation(warehouse: Path, schema: str, table: str) -> str:
     return commit["operation"]
 
 
+def dbt_threads(warehouse: Path) -> set[str]:
+    """The dbt threads the warehouse's latest run ran its nodes on."""
+    report = warehouse / "reports" / "latest" / "run_results.json"
+    return {node["thread_id"] for node in json.loads(report.read_text())["results"]} - {"main"}
+
+
 @pytest.fixture(scope="module")
 def full_build(tmp_path_factory) -> Path:
     """Every file of both batches landed at once, built in one run."""
@@ -125,30 +131,29 @@ def two_batches(tmp_path_factory) -> dict:
     land(raw, 1)
     succeed("run", "--raw", str(raw), "--warehouse", str(wh), warehouse=wh)
     first_report = json.loads((wh / "reports" / "latest" / "quality.json").read_text())
+    first_threads = dbt_threads(wh)
     held_back = query(
         "select id, _reason from t where _is_held_back",
         t=open_table(wh, "quarantine", "order_items"),
     )
     land(raw, 2)
-    # the second run on several threads: the incremental run must not depend on node order
-    output = succeed(
-        "run", "--raw", str(raw), "--warehouse", str(wh), warehouse=wh, LAKEHOUSE_DBT_THREADS="4"
-    )
+    # after a passing build, on two threads: the incremental run must not depend on node order
+    output = succeed("run", "--raw", str(raw), "--warehouse", str(wh), warehouse=wh)
     return {
         "warehouse": wh,
         "raw": raw,
         "held_back_after_batch_1": held_back,
         "first_report": first_report,
+        "first_threads": first_threads,
         "output": output,
     }
 
 
-def test_a_run_builds_independent_nodes_at_once(two_batches):
-    """With LAKEHOUSE_DBT_THREADS, `lakehouse run` runs dbt on several threads against its
-    own engine."""
-    report = two_batches["warehouse"] / "reports" / "latest" / "run_results.json"
-    threads = {node["thread_id"] for node in json.loads(report.read_text())["results"]}
-    assert len(threads - {"main"}) > 1
+def test_a_run_after_a_passing_build_builds_independent_nodes_at_once(two_batches):
+    """A build from scratch runs dbt on one thread against the run's own engine; a run after
+    a passing build on two (dbt_runner.scheduled_build)."""
+    assert len(two_batches["first_threads"]) == 1
+    assert len(dbt_threads(two_batches["warehouse"])) == 2
 
 
 def test_the_second_run_checks_what_changed_since_the_first(two_batches):
