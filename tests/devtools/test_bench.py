@@ -206,6 +206,27 @@ def test_markdown_tables_the_goals_and_the_day_by_history(tmp_path):
     assert (tmp_path / "bench.png").stat().st_size > 0
 
 
+def test_markdown_says_when_maintenance_rewrote_no_table():
+    query = {"query": "q", "table": "silver.order_items", "files_before": 2, "files_after": 1}
+    query |= {"seconds_before": 0.2, "seconds_after": 0.1}
+    maintained = {"schema": "silver", "table": "order_items", "files_before": 2, "seconds": 1.5}
+    results = {**RESULTS, "queries": [query]}
+    longest = results["scales"][-1]
+
+    def with_maintained(files_after: int) -> str:
+        ours = [
+            *longest["ours"],
+            {"name": "maintained", "tables": [maintained | {"files_after": files_after}]},
+        ]
+        scales = [*results["scales"][:-1], longest | {"ours": ours}]
+        return figures.markdown(results | {"scales": scales})
+
+    assert "| silver.order_items | 2 | 1 | 1.5 |" in with_maintained(1)
+    unchanged = with_maintained(2)
+    assert "Maintenance after the build from scratch rewrote no table." in unchanged
+    assert "\n| table | files before |" not in unchanged
+
+
 def _result(unique_id: str, started: str, completed: str) -> dict:
     timing = [{"started_at": f"2026-01-01T00:00:{started}Z", "completed_at": "-"}]
     timing.append({"started_at": "-", "completed_at": f"2026-01-01T00:00:{completed}Z"})

@@ -196,15 +196,21 @@ def _queries_tables(results: dict) -> list[str]:
             f"| {q['query']} | {q['table']} | {q['files_before']} | {q['files_after']} "
             f"| {q['seconds_before']:.3f} | {q['seconds_after']:.3f} |"
         )
-    maintained = step(longest["ours"], "maintained").get("tables", [])
-    out += ["", "| table | files before | files after | seconds |", "| --- | ---: | ---: | ---: |"]
-    for t in maintained:
-        if t["files_before"] != t["files_after"]:
-            out.append(
-                f"| {t['schema']}.{t['table']} | {t['files_before']} | {t['files_after']} "
-                f"| {t['seconds']:.1f} |"
-            )
-    return out
+    rewritten = [
+        f"| {t['schema']}.{t['table']} | {t['files_before']} | {t['files_after']} "
+        f"| {t['seconds']:.1f} |"
+        for t in step(longest["ours"], "maintained").get("tables", [])
+        if t["files_before"] != t["files_after"]
+    ]
+    if not rewritten:
+        return [*out, "", "Maintenance after the build from scratch rewrote no table."]
+    return [
+        *out,
+        "",
+        "| table | files before | files after | seconds |",
+        "| --- | ---: | ---: | ---: |",
+        *rewritten,
+    ]
 
 
 def _f(row: dict, key: str, spec: str, suffix: str = "") -> str:
