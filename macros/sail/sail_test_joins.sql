@@ -1,5 +1,6 @@
 {#
-    How the engine joins and reads for a test, asked for in the test's `meta`, by what it reads:
+    How the engine joins and reads for a test, asked for in the test's `meta`, by what the
+    test reads:
     - `sort_merge_join: true`, when it reads whole tables (`tests_since()` is none):
       sort-merge joins, which spill to disk, instead of hash joins, which hold their whole
       build side in the memory pool and fail beyond it.
