@@ -234,6 +234,29 @@ def test_a_scheduled_run_checks_the_keys_it_touched_and_all_of_quarantine(
     assert named == expected
 
 
+@pytest.mark.parametrize(
+    ("window_opens", "orphan_is_found"),
+    [(dt.timedelta(seconds=-1), True), (dt.timedelta(days=1), False)],
+)
+def test_a_scheduled_run_looks_up_the_orders_of_the_line_items_loaded_since(
+    faulty, tmp_path, window_opens, orphan_is_found
+):
+    """With LAKEHOUSE_TESTS_SINCE, `relationships` on silver_order_items looks up the
+    parents of the rows loaded since then (`meta.updated_at`): a line item planted with an
+    order that is not in Silver, loaded now, fails it when the window opens before now,
+    and not after (the whole-table check is `dbt test` by hand)."""
+    wh = tmp_path / "wh"
+    shutil.copytree(faulty["wh"], wh)
+    now = dt.datetime.now(dt.UTC)
+    item = rows(wh, "silver", "order_items", "true")[0]
+    orphan = {**item, "id": 999999001, "order_id": 999999002, "_loaded_at": now}
+    append(wh, "silver", "order_items", orphan)
+    since = (now + window_opens).isoformat()
+    result = dbt_test(wh, "silver_order_items,test_name:relationships", since)
+    assert result.returncode == (1 if orphan_is_found else 0), result.stdout[-3000:]
+    assert ("Got 1 result" in result.stdout) == orphan_is_found, result.stdout[-3000:]
+
+
 def test_a_tests_window_that_is_not_an_instant_is_named(faulty):
     result = dbt_test(faulty["wh"], "bronze_rows_accounted_for", "yesterday")
     assert result.returncode != 0

@@ -7,7 +7,7 @@
     Glue, on the first build and for other models, the whole table is grouped, as dbt does.
 #}
 {% macro default__test_unique(model, column_name) %}
-    {%- set inserted_at = inserted_at_column() -%}
+    {%- set inserted_at = attached_model_meta('inserted_at') -%}
     {%- set since = tests_since() if inserted_at else none -%}
     {%- if since is none -%}
         {{ dbt.default__test_unique(model, column_name) }}
@@ -39,8 +39,25 @@
     {%- endif -%}
 {% endmacro %}
 
-{# The `meta.inserted_at` of the model the running test is attached to, or none. #}
-{% macro inserted_at_column() %}
+{#
+    dbt's `relationships` test, narrowed in a scheduled run (`tests_since()`) for a model that
+    names, in `meta.updated_at`, the column holding when each row's values were loaded
+    (`silver_order_items`: `_loaded_at`, which a merge that updates a row sets): a row's
+    foreign key only changes when the row is written, and Silver never loses a parent, so
+    the rows written since are looked up. On 30.5M line items, one row per order in a day
+    against 5.6M orders: X s against Y s for every line item. By hand, on Glue, on the first
+    build and for other models, every row is looked up, as dbt does.
+#}
+{% macro default__test_relationships(model, column_name, to, field) %}
+    {%- set updated_at = attached_model_meta('updated_at') -%}
+    {%- set since = tests_since() if updated_at else none -%}
+    {%- set rows = model if since is none else
+        '(select * from ' ~ model ~ ' where ' ~ updated_at ~ ' >= ' ~ since ~ ')' -%}
+    {{ dbt.default__test_relationships(rows, column_name, to, field) }}
+{% endmacro %}
+
+{# The `meta` value `key` of the model the running test is attached to, or none. #}
+{% macro attached_model_meta(key) %}
     {%- set node = graph.nodes.get(model.attached_node) if execute and model.attached_node -%}
-    {{ return(node.config.meta.get('inserted_at') if node else none) }}
+    {{ return(node.config.meta.get(key) if node else none) }}
 {% endmacro %}
