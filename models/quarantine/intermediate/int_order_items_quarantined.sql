@@ -180,13 +180,14 @@ quarantined_items as (
 
 final as (
 
-    {# with no item quarantined, one row of nulls keeps `_loaded_until` #}
+    {# with no item quarantined (and some staged), one row of nulls keeps `_loaded_until` #}
     select
         quarantined_items.*,
         loaded_until.loaded_at as _loaded_until
     from loaded_until
     left join quarantined_items
         on true
+    where loaded_until.loaded_at is not null
 
 )
 
