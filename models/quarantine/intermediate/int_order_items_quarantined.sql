@@ -14,21 +14,22 @@
 
 with
 
+{# the delivered text under its Bronze names, as this table keeps it, and the typed keys #}
 order_items as (
 
     select
-        order_id,
-        product_id,
+        order_id as order_key,
+        product_id as product_key,
         _reason,
-        raw_id,
-        raw_order_id,
-        raw_user_id,
-        raw_days_since_prior_order,
-        raw_product_id,
-        raw_add_to_cart_order,
-        raw_reordered,
-        raw_order_timestamp,
-        raw_date,
+        raw_id as id,
+        raw_order_id as order_id,
+        raw_user_id as user_id,
+        raw_days_since_prior_order as days_since_prior_order,
+        raw_product_id as product_id,
+        raw_add_to_cart_order as add_to_cart_order,
+        raw_reordered as reordered,
+        raw_order_timestamp as order_timestamp,
+        raw_date as `date`,
         _source_file,
         _file_hash,
         _row_number,
@@ -40,21 +41,21 @@ order_items as (
     union all
 
     select
-        {{ parse_whole_number('order_id') }} as order_id,
-        {{ parse_whole_number('product_id') }} as product_id,
+        {{ parse_whole_number('order_id') }} as order_key,
+        {{ parse_whole_number('product_id') }} as product_key,
         {# a fault of its own, the one reason that never clears #}
         case
             when not _is_held_back and _reason != '{{ not_in_catalogue }}' then _reason
         end as _reason,
-        id as raw_id,
-        order_id as raw_order_id,
-        user_id as raw_user_id,
-        days_since_prior_order as raw_days_since_prior_order,
-        product_id as raw_product_id,
-        add_to_cart_order as raw_add_to_cart_order,
-        reordered as raw_reordered,
-        order_timestamp as raw_order_timestamp,
-        `date` as raw_date,
+        id,
+        order_id,
+        user_id,
+        days_since_prior_order,
+        product_id,
+        add_to_cart_order,
+        reordered,
+        order_timestamp,
+        `date`,
         _source_file,
         _file_hash,
         _row_number,
@@ -138,11 +139,11 @@ classified as (
         and orders.order_id is null as is_held_back
     from order_items
     left join products
-        on order_items.product_id = products.product_id
+        on order_items.product_key = products.product_id
     left join orders
-        on order_items.order_id = orders.order_id
+        on order_items.order_key = orders.order_id
     left join quarantined_orders
-        on order_items.order_id = quarantined_orders.order_id
+        on order_items.order_key = quarantined_orders.order_id
 
 ),
 
@@ -156,15 +157,15 @@ quarantined as (
 quarantined_items as (
 
     select
-        order_items.raw_id as id,
-        order_items.raw_order_id as order_id,
-        order_items.raw_user_id as user_id,
-        order_items.raw_days_since_prior_order as days_since_prior_order,
-        order_items.raw_product_id as product_id,
-        order_items.raw_add_to_cart_order as add_to_cart_order,
-        order_items.raw_reordered as reordered,
-        order_items.raw_order_timestamp as order_timestamp,
-        order_items.raw_date as `date`,
+        order_items.id,
+        order_items.order_id,
+        order_items.user_id,
+        order_items.days_since_prior_order,
+        order_items.product_id,
+        order_items.add_to_cart_order,
+        order_items.reordered,
+        order_items.order_timestamp,
+        order_items.`date`,
         quarantined.quarantine_reason as _reason,
         quarantined.is_held_back as _is_held_back,
         order_items._source_file,
