@@ -20,7 +20,10 @@
     those whose place the run could change: every delivery of a key that a row loaded since
     then, a Silver row merged since then, or a quarantined row carries (quarantine is
     rebuilt every run), and every row whose key does not parse. A row of another key keeps
-    the place an earlier run checked; `dbt test` checks them all.
+    the place an earlier run checked; `dbt test` checks them all. The rows loaded before
+    the window are found in staging, which holds each of them once (append-only) with its
+    key typed by the same macro: Bronze's keys are text, and parsing them all took 2.4 s
+    of the test's 3.1 s in a day at 30.5M line items, where staging's typed keys take 0.9 s.
 
     Its meta asks for the engine's join settings (macros/sail/sail_test_joins.sql): reading
     whole tables at 30.5M line items, its hash join's build side outgrew the local engine's
@@ -70,15 +73,30 @@ with
 
 {{ dataset }}_checked as (
 
-    select bronze.*
-    from {{ dataset }}_touched_keys as touched
-    inner join {{ dataset }}_bronze as bronze
-        on touched.{{ key }} = bronze.{{ key }}
+    select * from {{ dataset }}_bronze
+    where _loaded_at >= {{ since }}
 
     union all
 
-    select * from {{ dataset }}_bronze
-    where {{ key }} is null
+    select
+        staging._file_hash,
+        staging._row_number,
+        staging._loaded_at,
+        staging.{{ key }}
+    from {{ dataset }}_touched_keys as touched
+    inner join {{ ref('stg_shop__' ~ dataset) }} as staging
+        on touched.{{ key }} = staging.{{ key }}
+    where staging._loaded_at < {{ since }}
+
+    union all
+
+    select
+        _file_hash,
+        _row_number,
+        _loaded_at,
+        {{ key }}
+    from {{ ref('stg_shop__' ~ dataset) }}
+    where {{ key }} is null and _loaded_at < {{ since }}
 
 ),
 {% endif %}

@@ -213,24 +213,32 @@ def test_a_scheduled_run_checks_the_keys_it_touched_and_all_of_quarantine(
 ):
     """With LAKEHOUSE_TESTS_SINCE, the accounting test checks the keys loaded, merged into
     Silver or quarantined since then: an order lost from Silver is named when its key is
-    in that window and not after it (the whole-table check is `dbt test` by hand); a row
-    twice in quarantine is named whatever the window."""
+    in that window and not after it (the whole-table check is `dbt test` by hand). A row
+    twice in quarantine, and a line item without an id lost from quarantine, are named
+    whatever the window."""
     wh = tmp_path / "wh"
     shutil.copytree(faulty["wh"], wh)
     lost = rows(wh, "silver", "orders", "order_id = 800005")[0]
     open_table(wh, "silver", "orders").delete("order_id = 800005")
     quarantined = rows(wh, "quarantine", "orders", "order_id = '800001'")[0]
     plant_in_quarantine(wh, quarantined)
+    [keyless] = rows(wh, "quarantine", "order_items", "coalesce(trim(id), '') = ''")
+    open_table(wh, "quarantine", "order_items").delete(
+        f"_file_hash = '{keyless['_file_hash']}' and _row_number = {keyless['_row_number']}"
+    )
     result = dbt_test(wh, "bronze_rows_accounted_for", since)
     assert result.returncode == 1, result.stdout[-3000:]
     failing = query(
-        "select _file_hash, _row_number, places from t where dataset = 'orders'",
+        "select dataset, _file_hash, _row_number, places from t",
         t=open_table(wh, "test_failures", "bronze_rows_accounted_for"),
     )
-    named = {(r["_file_hash"], r["_row_number"]): r["places"] for r in failing}
-    expected = {(quarantined["_file_hash"], quarantined["_row_number"]): 2}
+    named = {(r["dataset"], r["_file_hash"], r["_row_number"]): r["places"] for r in failing}
+    expected = {
+        ("orders", quarantined["_file_hash"], quarantined["_row_number"]): 2,
+        ("order_items", keyless["_file_hash"], keyless["_row_number"]): 0,
+    }
     if lost_is_named:
-        expected[(lost["_file_hash"], lost["_row_number"])] = 0
+        expected[("orders", lost["_file_hash"], lost["_row_number"])] = 0
     assert named == expected
 
 
