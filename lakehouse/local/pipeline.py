@@ -139,8 +139,10 @@ def run(
             raise PipelineError("dbt deps", outcome.exception or "see the dbt log above")
 
         with dbt_runner.own_engine():
+            with report.step("dbt parse"):
+                manifest = dbt_runner.parse()
             with report.step("dbt build"), dbt_runner.scheduled_build(tests_since):
-                outcome = dbt_runner.invoke(["build", *dbt_runner.SCHEDULED])
+                outcome = dbt_runner.invoke(["build", *dbt_runner.SCHEDULED], manifest)
             # the next run's data tests check what changed since this build's tests ran
             checked_at = datetime.fromtimestamp(report.windows["dbt build"][1], UTC)
             for layer, seconds in sorted(outcome.seconds_by_layer.items()):
@@ -152,7 +154,7 @@ def run(
 
             # Stale Bronze only warns (severity policy), so freshness never fails the run.
             with report.step("source freshness"):
-                dbt_runner.invoke(["source", "freshness"])
+                dbt_runner.invoke(["source", "freshness"], manifest)
 
         # The report is written whatever the build's outcome: a failed run needs it most.
         with report.step("quality report"):
