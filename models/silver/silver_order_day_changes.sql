@@ -10,7 +10,8 @@
     (a department renamed, held-back items released). Keys are found in CTEs joined, never
     `in (subquery)`, which the local engine cannot prune with; each join names the run's few
     keys first, so that it builds on them even where the engine keeps joins as written (a
-    test beside it may have set that for the session, macros/sail/sail_test_joins.sql).
+    test beside it may have set that for the session, macros/sail/sail_test_joins.sql), and
+    reads the whole table only within the keys' range (`within_range_of`).
 #}
 
 -- depends_on: {{ ref('silver_order_items') }}, read by an incremental run only
@@ -57,6 +58,7 @@ newest_load as (
 ),
 
 {% if is_incremental() %}
+{% set loaded_since = loaded_since_last_run(watermark='_changed_by_load_at') %}
 
 order_items as (
 
@@ -68,7 +70,7 @@ delivered_orders as (
 
     select distinct order_id
     from order_deliveries
-    where {{ loaded_since_last_run(watermark='_changed_by_load_at') }}
+    where {{ loaded_since }}
 
 ),
 
@@ -76,7 +78,7 @@ delivered_items as (
 
     select distinct id
     from order_item_deliveries
-    where {{ loaded_since_last_run(watermark='_changed_by_load_at') }}
+    where {{ loaded_since }}
 
 ),
 
@@ -84,7 +86,7 @@ delivered_products as (
 
     select product_id
     from products
-    where {{ loaded_since_last_run(watermark='_changed_by_load_at') }}
+    where {{ loaded_since }}
 
 ),
 
@@ -98,6 +100,7 @@ changed_orders as (
     from delivered_items
     inner join order_item_deliveries
         on delivered_items.id = order_item_deliveries.id
+    where {{ within_range_of('order_item_deliveries.id', 'delivered_items') }}
 
     union
 
@@ -114,6 +117,7 @@ changed_days as (
     from changed_orders
     inner join orders
         on changed_orders.order_id = orders.order_id
+    where {{ within_range_of('orders.order_id', 'changed_orders') }}
 
     union all
 
@@ -121,6 +125,7 @@ changed_days as (
     from delivered_orders
     inner join order_deliveries
         on delivered_orders.order_id = order_deliveries.order_id
+    where {{ within_range_of('order_deliveries.order_id', 'delivered_orders') }}
 
 ),
 

@@ -11,7 +11,8 @@
     ranks every eligible delivery of those items again, so the latest one wins exactly as
     in a full build (an older delivery released late never overwrites a newer one).
     Those items are few among all of staging's: `filters_in_scan` has the local engine
-    decode the other columns of their rows only (macros/sail/sail_engine_settings.sql).
+    decode the other columns of their rows only (macros/sail/sail_engine_settings.sql), and
+    staging is read only within their range of ids (`within_range_of`).
 #}
 
 with
@@ -42,10 +43,12 @@ products as (
 ),
 
 {% if is_incremental() %}
-last_merge as (
+{% set merged_at = newest_in_this('_in_silver_since') %}
 
-    select coalesce(max(_in_silver_since), timestamp'1970-01-01') as merged_at
-    from {{ this }}
+orders_since as (
+
+    select order_id from orders
+    where _in_silver_since > {{ merged_at }}
 
 ),
 
@@ -57,17 +60,16 @@ changed_items as (
     union
 
     select id from order_items
-    where order_id in (
-        select order_id from orders
-        where _in_silver_since > (select merged_at from last_merge)
-    )
+    where
+        order_id in (select orders_since.order_id from orders_since)
+        and {{ within_range_of('order_id', 'orders_since') }}
 
     union
 
     select id from order_items
     where product_id in (
         select product_id from products
-        where _in_silver_since > (select merged_at from last_merge)
+        where _in_silver_since > {{ merged_at }}
     )
 
 ),
@@ -78,7 +80,9 @@ candidates as (
     select * from order_items
     {% if is_incremental() %}
     {# narrowed down first: the semi joins below then see a day's items, not all #}
-        where order_items.id in (select changed_items.id from changed_items)
+        where
+            order_items.id in (select changed_items.id from changed_items)
+            and {{ within_range_of('order_items.id', 'changed_items') }}
     {% endif %}
 
 ),
