@@ -47,7 +47,7 @@ lint: install dbt_packages/.installed ## Lint Python, SQL, YAML and workflows (.
 test: lint jars ## Lint, then run the whole test suite
 	$(BIN)/pytest
 
-bench: install jars ## Benchmark: 30 to 280 days (to ~30M line items) and one more day on each, vs the floor and a JVM Spark + Delta peer (about an hour)
+bench: install jars ## Benchmark: 30 to 280 days (to ~30M line items) and one more day on each, vs the floor and a JVM Spark + Delta peer (about 30 minutes)
 	$(BIN)/lakehouse bench
 
 lock: ## Re-resolve requirements.lock from pyproject.toml
