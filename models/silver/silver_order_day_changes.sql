@@ -11,7 +11,9 @@
     `in (subquery)`, which the local engine cannot prune with; each join names the run's few
     keys first, so that it builds on them even where the engine keeps joins as written (a
     test beside it may have set that for the session, macros/sail/sail_test_joins.sql), and
-    reads the whole table only within the keys' range (`within_range_of`).
+    staging is read only within the delivered keys' range (`within_range_of`). Not Silver's
+    orders within the changed orders' range: the range would compute `changed_orders`
+    three times, with its join of the delivered products to all of Silver's line items.
 #}
 
 -- depends_on: {{ ref('silver_order_items') }}, read by an incremental run only
@@ -117,7 +119,6 @@ changed_days as (
     from changed_orders
     inner join orders
         on changed_orders.order_id = orders.order_id
-    where {{ within_range_of('orders.order_id', 'changed_orders') }}
 
     union all
 
